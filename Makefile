@@ -1,0 +1,75 @@
+# Everything a user or CI needs; `make help` lists the targets.
+# One virtualenv (.venv), one project-local Airflow home (.airflow, SQLite),
+# one local object store (data/store) unless DEFENCE_NEWS_STORE=s3.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SEED_PORT ?= 8765
+
+export AIRFLOW_HOME ?= $(CURDIR)/.airflow
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export DEFENCE_NEWS_LOCAL_ROOT ?= $(CURDIR)/data/store
+
+.PHONY: help install run demo test lint format airflow seed-site bench-parse bench-fetch \
+	bench-events eval-events clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt -c constraints.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+install: $(STAMP)  ## create .venv with the pinned dependencies and the project
+
+$(AIRFLOW_HOME)/airflow.db: $(STAMP)
+	$(BIN)/airflow db migrate > /dev/null
+	$(BIN)/airflow pools set defence_news_http 4 "Outbound HTTP of the defence-news ingest" > /dev/null
+
+run: $(AIRFLOW_HOME)/airflow.db  ## run both DAGs once over the configured sources
+	$(BIN)/python -m defence_news run
+
+demo: $(AIRFLOW_HOME)/airflow.db  ## the same job over the offline seed site (no internet needed)
+	$(BIN)/python -m defence_news run --seed-site
+
+test: $(STAMP)  ## lint, format check and the whole test suite
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)  ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+airflow: $(AIRFLOW_HOME)/airflow.db  ## Airflow standalone with the UI on http://localhost:8080
+	@echo "Admin password: see $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated"
+	$(BIN)/airflow standalone
+
+seed-site: $(STAMP)  ## serve the offline seed site on 127.0.0.1:$(SEED_PORT)
+	$(BIN)/python -m defence_news.seedsite --port $(SEED_PORT)
+
+bench-parse: $(STAMP)  ## article extraction: F1 and docs/s beside trafilatura
+	$(BIN)/python benchmarks/bench_parse.py
+
+bench-fetch: $(STAMP)  ## polite fetching of 2,000 local pages over 20 hosts
+	$(BIN)/python benchmarks/bench_fetch.py
+
+bench-events: $(STAMP)  ## event extraction speed and peak memory
+	$(BIN)/python benchmarks/bench_events.py
+
+eval-events: $(STAMP)  ## event extraction P/R/F1 on the development set
+	$(BIN)/python benchmarks/eval_events.py
+
+clean:  ## remove the venv, Airflow home and local outputs
+	rm -rf $(VENV) $(AIRFLOW_HOME) data

@@ -1,0 +1,103 @@
+"""Hourly ingest: discover, fetch, clean and store new defence-news articles."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from airflow.sdk import (
+    AsyncCallback,
+    CronDataIntervalTimetable,
+    DeadlineAlert,
+    DeadlineReference,
+    Param,
+    dag,
+    get_current_context,
+    task,
+)
+from defence_news.adapters.airflow import HTTP_POOL, on_deadline_missed, on_task_failure
+from defence_news.adapters.assets import ARTICLES
+
+DOC_MD = """
+### defence_news_ingest
+
+Every hour, for each configured news source (one mapped task per source, named
+after it): discover new article URLs from its feeds and news sitemaps, fetch
+them politely, archive the raw responses (WARC), clean each page into an
+article, and write the articles as Parquet.
+
+**Outputs** (same layout in S3 and in the local store):
+`articles/dt=<date>/source=<id>/<interval>.parquet`,
+`raw/source=<id>/dt=<date>/<interval>.warc.gz`,
+`manifests/defence_news_ingest/dt=<date>/<interval>/source=<id>.json`
+(every discovered URL with exactly one outcome).
+
+**Health**: each source task logs a table of outcomes; a source that cannot be
+reached is reported in its task log and in `publish_articles`, and never fails
+the other sources. The `articles` asset event carries the counts.
+
+**Manual runs**: Params choose the sources (`seed` for the offline seed site,
+registry ids, or `registry`), a date range, a per-source cap and a dry run
+(everything runs against a throwaway store; nothing is written).
+"""
+
+
+@dag(
+    dag_id="defence_news_ingest",
+    schedule=CronDataIntervalTimetable("0 * * * *", timezone="UTC"),
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    doc_md=DOC_MD,
+    tags=["defence-news", "ingest"],
+    default_args={
+        "retries": 2,
+        "retry_delay": timedelta(minutes=2),
+        "retry_exponential_backoff": True,
+        "max_retry_delay": timedelta(minutes=20),
+        "on_failure_callback": on_task_failure,
+    },
+    deadline=DeadlineAlert(
+        reference=DeadlineReference.DAGRUN_QUEUED_AT,
+        interval=timedelta(minutes=50),
+        callback=AsyncCallback(on_deadline_missed),
+    ),
+    params={
+        "sources": Param([], type="array", description="Source ids; empty = configured default"),
+        "interval_start": Param(None, type=["null", "string"], format="date-time"),
+        "interval_end": Param(None, type=["null", "string"], format="date-time"),
+        "limit": Param(None, type=["null", "integer"], minimum=1, description="Cap per source"),
+        "dry_run": Param(False, type="boolean", description="Write to a throwaway store"),
+    },
+)
+def defence_news_ingest() -> None:
+    @task
+    def plan_sources() -> list[str]:
+        """The ids of the sources this run covers (Params, else DEFENCE_NEWS_SOURCES)."""
+        from defence_news.adapters.airflow import source_ids_for_run
+
+        return source_ids_for_run(get_current_context())
+
+    @task(pool=HTTP_POOL, map_index_template="{{ source_id }}")
+    def ingest(source_id: str) -> dict[str, Any]:
+        """Collect, clean and write one source's new articles for the data interval."""
+        from defence_news.adapters.airflow import run_ingest
+
+        context = get_current_context()
+        context["source_id"] = source_id  # type: ignore[typeddict-unknown-key]
+        return run_ingest(source_id, context)
+
+    @task(trigger_rule="all_done", outlets=[ARTICLES])
+    def publish_articles(reports: list[dict[str, Any] | None]) -> dict[str, Any]:
+        """Summarise all sources and announce the articles asset with its counts."""
+        from defence_news.adapters.airflow import publish_ingest
+
+        context = get_current_context()
+        summary = publish_ingest(list(reports), context)
+        context["outlet_events"][ARTICLES].extra = summary
+        return summary
+
+    publish_articles(ingest.expand(source_id=plan_sources()))
+
+
+defence_news_ingest()

@@ -1,0 +1,1 @@
+"""Adapters between the library and the systems that run it (Airflow)."""

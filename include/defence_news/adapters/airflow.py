@@ -1,0 +1,237 @@
+"""The only place the library meets Airflow: stores from connections, intervals
+from task context, batches from asset events, and the DAGs' callbacks.
+
+Airflow is imported inside functions so that importing this module (as DAG
+files do at parse time) stays cheap and works without Airflow installed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from defence_news.interval import Interval
+from defence_news.settings import StoreSettings
+
+log = logging.getLogger(__name__)
+
+HTTP_POOL = "defence_news_http"
+HTTP_POOL_SLOTS = 4  # concurrent source tasks doing outbound HTTP
+
+
+def open_store(settings: StoreSettings | None = None):  # -> ObjectStore
+    """The configured store; for S3 the client comes from the Airflow ``aws`` connection.
+
+    The connection's extra may carry ``endpoint_url`` (MinIO or any
+    S3-compatible store) and ``region_name``; credentials never live in code.
+    """
+    from defence_news.store import LocalStore, S3Store
+
+    settings = settings or StoreSettings.from_env()
+    if settings.kind == "local":
+        return LocalStore(settings.local_root)
+    from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+
+    client = S3Hook(aws_conn_id=settings.aws_conn_id).get_conn()
+    assert settings.bucket is not None  # checked in StoreSettings.from_env
+    return S3Store(client, settings.bucket, settings.prefix)
+
+
+def interval_from_context(context: Mapping[str, Any]) -> Interval:
+    """The run's data interval; Params ``interval_start``/``interval_end`` override it.
+
+    A manual run of an interval timetable may have an empty interval; it then
+    covers the hour that ends at the run's logical date (or now).
+    """
+    params = context.get("params") or {}
+    if params.get("interval_start") and params.get("interval_end"):
+        return Interval(_aware(params["interval_start"]), _aware(params["interval_end"]))
+    start, end = context.get("data_interval_start"), context.get("data_interval_end")
+    if start is not None and end is not None and end > start:
+        return Interval(_aware(start), _aware(end))
+    moment = end or context.get("logical_date") or datetime.now(UTC)
+    return Interval.hour_ending(_aware(moment))
+
+
+def _aware(value: Any) -> datetime:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def batches_from_asset_events(events: Iterable[Any]) -> list[dict[str, Any]]:
+    """Article batches (interval + article keys) carried in articles-asset events' extra.
+
+    Several queued ingest runs can trigger one events run; each keeps its own
+    interval so the events land under the interval their articles came from.
+    """
+    merged: dict[tuple[str, str], set[str]] = {}
+    for event in events:
+        extra = getattr(event, "extra", None) or {}
+        if "interval_start" not in extra:
+            continue
+        slot = merged.setdefault((extra["interval_start"], extra["interval_end"]), set())
+        slot.update(extra.get("article_keys") or [])
+    return [
+        {"interval_start": start, "interval_end": end, "article_keys": sorted(keys)}
+        for (start, end), keys in sorted(merged.items())
+    ]
+
+
+def batch_for_interval(store: Any, interval: Interval) -> dict[str, Any]:
+    """All article objects the store holds for one interval (manual runs, backfills)."""
+    keys = [
+        key
+        for key in store.list(f"articles/dt={interval.date}/")
+        if key.endswith(f"/{interval.slug}.parquet")
+    ]
+    return {
+        "interval_start": interval.start.isoformat(),
+        "interval_end": interval.end.isoformat(),
+        "article_keys": keys,
+    }
+
+
+def on_task_failure(context: Mapping[str, Any]) -> None:
+    """Failure callback: one line an operator can act on, in the task log."""
+    ti = context.get("task_instance") or context.get("ti")
+    error = context.get("exception")
+    where = f"{getattr(ti, 'dag_id', '?')}.{getattr(ti, 'task_id', '?')}"
+    map_index = getattr(ti, "map_index", -1)
+    if map_index is not None and map_index >= 0:
+        where += f"[{map_index}]"
+    log.error(
+        "defence-news task failed: %s (try %s): %r", where, getattr(ti, "try_number", "?"), error
+    )
+
+
+async def on_deadline_missed(**kwargs: Any) -> None:
+    """Deadline callback (runs in the triggerer): a run took longer than its deadline."""
+    context = kwargs.get("context") or {}
+    dag_run = context.get("dag_run") if isinstance(context, Mapping) else None
+    log.error(
+        "defence-news run missed its deadline: dag=%s run=%s",
+        getattr(dag_run, "dag_id", kwargs.get("dag_id", "?")),
+        getattr(dag_run, "run_id", "?"),
+    )
+
+
+def source_ids_for_run(context: Mapping[str, Any]) -> list[str]:
+    """Source ids from the run's Params, else from DEFENCE_NEWS_SOURCES."""
+    from defence_news.pipeline import select_sources
+    from defence_news.settings import SourceSelection
+
+    selection = SourceSelection.from_env()
+    requested = (context.get("params") or {}).get("sources") or []
+    if requested:
+        selection = SourceSelection(names=tuple(requested), seed_url=selection.seed_url)
+    return [source.id for source in select_sources(selection)]
+
+
+def run_ingest(source_id: str, context: Mapping[str, Any]) -> dict[str, Any]:
+    """One mapped ingest task: a source's report, with the interval it covered."""
+    import tempfile
+
+    from defence_news.pipeline import ingest_source, select_sources
+    from defence_news.settings import SourceSelection
+    from defence_news.store import LocalStore
+
+    selection = SourceSelection.from_env()
+    (source,) = select_sources(SourceSelection(names=(source_id,), seed_url=selection.seed_url))
+    params = context.get("params") or {}
+    interval = interval_from_context(context)
+    if params.get("dry_run"):
+        with tempfile.TemporaryDirectory(prefix="defence-news-dry-run-") as folder:
+            report = ingest_source(source, interval, LocalStore(folder), limit=params.get("limit"))
+        result = {**report.to_dict(), "articles_key": None, "dry_run": True}
+    else:
+        report = ingest_source(source, interval, open_store(), limit=params.get("limit"))
+        result = report.to_dict()
+    return {
+        **result,
+        "interval_start": interval.start.isoformat(),
+        "interval_end": interval.end.isoformat(),
+    }
+
+
+def publish_ingest(
+    reports: list[dict[str, Any] | None], context: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The articles asset event's extra: interval, article keys and per-source health."""
+    done = [report for report in reports if report]
+    interval = interval_from_context(context)
+    sources = {
+        report["source_id"]: {
+            "articles": report["article_count"],
+            "counts": report["counts"],
+            "errors": report["source_errors"],
+        }
+        for report in done
+    }
+    summary = {
+        "interval_start": done[0]["interval_start"] if done else interval.start.isoformat(),
+        "interval_end": done[0]["interval_end"] if done else interval.end.isoformat(),
+        "article_keys": sorted(r["articles_key"] for r in done if r.get("articles_key")),
+        "article_count": sum(r["article_count"] for r in done),
+        "sources_ok": sorted(sid for sid, s in sources.items() if not s["errors"]),
+        "sources_with_errors": sorted(sid for sid, s in sources.items() if s["errors"]),
+        "sources_failed": len(reports) - len(done),
+        "sources": sources,
+    }
+    log.info("ingest summary:\n%s", format_ingest_summary(summary))
+    return summary
+
+
+def format_ingest_summary(summary: Mapping[str, Any]) -> str:
+    lines = [f"{'source':<24} {'articles':>8}  problems"]
+    for source_id, health in sorted(summary["sources"].items()):
+        problems = "; ".join(health["errors"]) or "-"
+        lines.append(f"{source_id:<24} {health['articles']:>8}  {problems}")
+    lines.append(f"{'total':<24} {summary['article_count']:>8}")
+    if summary.get("sources_failed"):
+        lines.append(f"{summary['sources_failed']} source task(s) failed: see their logs")
+    return "\n".join(lines)
+
+
+def batches_for_run(context: Mapping[str, Any], articles_asset: Any) -> list[dict[str, Any]]:
+    """What an events run processes: triggering events, else Params, else the latest event."""
+    triggering = context.get("triggering_asset_events") or {}
+    batches = batches_from_asset_events(event for events in triggering.values() for event in events)
+    if batches:
+        return batches
+    params = context.get("params") or {}
+    if params.get("interval_start") and params.get("interval_end"):
+        return [batch_for_interval(open_store(), interval_from_context(context))]
+    try:
+        latest = context["inlet_events"][articles_asset][-1]
+    except (KeyError, IndexError):
+        return []
+    return batches_from_asset_events([latest])
+
+
+def run_events(context: Mapping[str, Any], articles_asset: Any) -> dict[str, Any]:
+    """The events task: extract and fuse each batch; the events asset event's extra."""
+    from defence_news.pipeline import extract_interval
+
+    store = open_store()
+    reports = []
+    for batch in batches_for_run(context, articles_asset):
+        interval = Interval(_aware(batch["interval_start"]), _aware(batch["interval_end"]))
+        reports.append(extract_interval(batch["article_keys"], interval, store).to_dict())
+    if not reports:
+        log.warning("no article batch to process: no articles asset event and no Params interval")
+    summary = {
+        "batches": reports,
+        "article_count": sum(r["article_count"] for r in reports),
+        "event_count": sum(r["event_count"] for r in reports),
+        "fused_count": sum(r["fused_count"] for r in reports),
+        "events_keys": [r["events_key"] for r in reports],
+    }
+    log.info(
+        "events: %d from %d articles (%d fused)",
+        summary["event_count"],
+        summary["article_count"],
+        summary["fused_count"],
+    )
+    return summary

@@ -1,0 +1,7 @@
+"""The Airflow Assets the two DAGs share: the ingest DAG updates ``ARTICLES``,
+the events DAG is scheduled on it and updates ``EVENTS``."""
+
+from airflow.sdk import Asset
+
+ARTICLES = Asset(name="defence_news_articles", uri="defence-news://articles")
+EVENTS = Asset(name="defence_news_events", uri="defence-news://events")

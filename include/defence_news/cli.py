@@ -1,0 +1,20 @@
+"""Command line: each area registers its own sub-commands; imports stay lazy."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="defence_news", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    from defence_news.extract.cli import add_extract_command
+
+    add_extract_command(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args) or 0)

@@ -1,0 +1,212 @@
+"""The two stages the DAGs run, as plain functions over an ObjectStore.
+
+``ingest_source``: discover -> fetch -> archive raw -> parse -> write articles
+and the source's run manifest. ``extract_interval``: read articles -> link
+near-duplicates -> extract events -> fuse -> write events and a manifest.
+Both return small JSON-able reports (what goes into XCom and asset metadata).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from defence_news.interval import Interval
+from defence_news.models import Article, Event, UrlOutcome
+from defence_news.settings import SourceSelection
+from defence_news.store import ObjectStore, keys
+from defence_news.store.records import (
+    read_articles,
+    write_articles,
+    write_json,
+    write_parquet,
+)
+
+log = logging.getLogger(__name__)
+
+INGEST_DAG_ID = "defence_news_ingest"
+EVENTS_DAG_ID = "defence_news_events"
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    source_id: str
+    interval: str
+    articles_key: str | None
+    raw_key: str | None
+    manifest_key: str
+    counts: dict[str, int]
+    source_errors: list[str] = field(default_factory=list)
+
+    @property
+    def article_count(self) -> int:
+        return self.counts.get("article", 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "article_count": self.article_count}
+
+
+@dataclass(frozen=True)
+class EventsReport:
+    interval: str
+    article_count: int
+    event_count: int
+    fused_count: int
+    events_key: str
+    fused_key: str
+    manifest_key: str
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def select_sources(selection: SourceSelection | None = None) -> list[Any]:
+    """The sources a run covers (see ``SourceSelection``); unknown ids are an error."""
+    from defence_news.sources import load_sources, seed_source
+
+    selection = selection or SourceSelection.from_env()
+    registry = {source.id: source for source in load_sources()}
+    chosen: dict[str, Any] = {}
+    for name in selection.names:
+        if name == "registry":
+            chosen.update({sid: s for sid, s in registry.items() if s.enabled})
+        elif name == "seed":
+            chosen["seed"] = seed_source(selection.seed_url)
+        elif name in registry:
+            chosen[name] = registry[name]
+        else:
+            known = ", ".join(sorted(registry)) or "none"
+            raise ValueError(f"unknown source {name!r}; known: seed, registry, {known}")
+    return list(chosen.values())
+
+
+def ingest_source(
+    source: Any,  # defence_news.sources.Source
+    interval: Interval,
+    store: ObjectStore,
+    *,
+    fetch_settings: Any = None,
+    limit: int | None = None,
+) -> IngestReport:
+    """Collect one source's new articles for ``interval`` and write them."""
+    from defence_news.fetch import collect_source
+    from defence_news.fetch.manifest import RunManifest
+
+    collection = collect_source(source, interval, store, settings=fetch_settings, limit=limit)
+    for problem in collection.source_errors:
+        log.warning("source %s: %s", source.id, problem)
+    articles, parse_outcomes = _parse_pages(source, collection.pages)
+    articles_key = keys.articles_key(source.id, interval)
+    if articles:
+        write_articles(store, articles_key, articles)
+    else:
+        # A rerun that now finds nothing must not leave an older run's rows behind.
+        store.delete(articles_key)
+    manifest = RunManifest(
+        source_id=source.id,
+        interval=interval,
+        outcomes=[*collection.outcomes, *parse_outcomes],
+        source_errors=list(collection.source_errors),
+    )
+    manifest.check()
+    manifest_key = keys.manifest_key(INGEST_DAG_ID, interval, source.id)
+    store.put(manifest_key, manifest.to_json(), content_type="application/json")
+    log.info("source %s, interval %s:\n%s", source.id, interval.slug, manifest.table())
+    return IngestReport(
+        source_id=source.id,
+        interval=interval.slug,
+        articles_key=articles_key if articles else None,
+        raw_key=collection.raw_key,
+        manifest_key=manifest_key,
+        counts=manifest.counts(),
+        source_errors=list(collection.source_errors),
+    )
+
+
+def _parse_pages(source: Any, pages: list[Any]) -> tuple[list[Article], list[UrlOutcome]]:
+    from defence_news.parse import link_near_duplicates, parse_article
+
+    articles: list[Article] = []
+    outcomes: list[UrlOutcome] = []
+    for page in pages:
+        result = parse_article(
+            page.html,
+            page.final_url,
+            source_id=source.id,
+            publisher=source.publisher,
+            rules=source.parse_rules,
+            fetched_at=page.fetched_at,
+            feed_published_at=page.feed_published_at,
+            languages=(source.language,),
+        )
+        if result.article is None:
+            outcomes.append(
+                UrlOutcome(page.url, "skipped", reason=result.reason, detail=result.detail)
+            )
+            continue
+        articles.append(result.article)
+        outcomes.append(
+            UrlOutcome(
+                page.url,
+                "article",
+                status_code=page.status_code,
+                article_id=result.article.article_id,
+            )
+        )
+    return link_near_duplicates(articles), outcomes
+
+
+def extract_interval(
+    article_keys: list[str], interval: Interval, store: ObjectStore
+) -> EventsReport:
+    """Extract and fuse the events of every article written for ``interval``."""
+    from defence_news.extract import extract_events, fuse_events
+    from defence_news.extract.schema import EVENT_ARROW_SCHEMA, FUSED_EVENT_ARROW_SCHEMA
+    from defence_news.parse import link_near_duplicates
+
+    articles = link_near_duplicates(_read_unique_articles(store, article_keys))
+    events: list[Event] = []
+    per_article: dict[str, dict[str, Any]] = {}
+    for article in articles:
+        if article.duplicate_of:
+            # Syndicated copies would count the same happening twice.
+            per_article[article.article_id] = {
+                "skipped": f"near_duplicate_of:{article.duplicate_of}"
+            }
+            continue
+        result = extract_events(article)
+        events.extend(result.events)
+        per_article[article.article_id] = {"events": len(result.events), "reason": result.reason}
+    fused = fuse_events(events)
+    events_key, fused_key = keys.events_key(interval), keys.fused_events_key(interval)
+    write_parquet(store, events_key, [e.to_dict() for e in events], EVENT_ARROW_SCHEMA)
+    write_parquet(store, fused_key, [f.to_dict() for f in fused], FUSED_EVENT_ARROW_SCHEMA)
+    skipped = Counter(v.get("skipped") or v.get("reason") for v in per_article.values())
+    skipped.pop(None, None)
+    manifest_key = keys.manifest_key(EVENTS_DAG_ID, interval)
+    write_json(
+        store,
+        manifest_key,
+        {"interval": interval.slug, "article_keys": article_keys, "articles": per_article},
+    )
+    return EventsReport(
+        interval=interval.slug,
+        article_count=len(articles),
+        event_count=len(events),
+        fused_count=len(fused),
+        events_key=events_key,
+        fused_key=fused_key,
+        manifest_key=manifest_key,
+        skipped=dict(skipped),
+    )
+
+
+def _read_unique_articles(store: ObjectStore, article_keys: list[str]) -> list[Article]:
+    by_id: dict[str, Article] = {}
+    for key in article_keys:
+        for article in read_articles(store, key):
+            by_id.setdefault(article.article_id, article)
+    return list(by_id.values())
