@@ -14,6 +14,7 @@ from airflow.sdk import (
     get_current_context,
     task,
 )
+
 from defence_news.adapters.airflow import on_deadline_missed, on_task_failure
 from defence_news.adapters.assets import ARTICLES, EVENTS
 

@@ -15,6 +15,7 @@ from airflow.sdk import (
     get_current_context,
     task,
 )
+
 from defence_news.adapters.airflow import HTTP_POOL, on_deadline_missed, on_task_failure
 from defence_news.adapters.assets import ARTICLES
 
@@ -78,9 +79,13 @@ def defence_news_ingest() -> None:
 
         return source_ids_for_run(get_current_context())
 
-    @task(pool=HTTP_POOL, map_index_template="{{ source_id }}")
+    # Mapped tasks keep no docstring, so their documentation is given explicitly.
+    @task(
+        pool=HTTP_POOL,
+        map_index_template="{{ source_id }}",
+        doc_md="Collect, clean and write one source's new articles for the data interval.",
+    )
     def ingest(source_id: str) -> dict[str, Any]:
-        """Collect, clean and write one source's new articles for the data interval."""
         from defence_news.adapters.airflow import run_ingest
 
         context = get_current_context()

@@ -9,8 +9,10 @@ from collections.abc import Sequence
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="defence_news", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+    from defence_news.adapters.runner import add_run_command
     from defence_news.extract.cli import add_extract_command
 
+    add_run_command(commands)
     add_extract_command(commands)
     return parser
 

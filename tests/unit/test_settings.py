@@ -16,9 +16,8 @@ def test_local_folder_is_the_default_store() -> None:
 def test_s3_is_one_setting_away_and_needs_a_bucket() -> None:
     with pytest.raises(ValueError, match="DEFENCE_NEWS_S3_BUCKET"):
         StoreSettings.from_env({"DEFENCE_NEWS_STORE": "s3"})
-    settings = StoreSettings.from_env(
-        {"DEFENCE_NEWS_STORE": "S3", "DEFENCE_NEWS_S3_BUCKET": "news", "DEFENCE_NEWS_LOCAL_ROOT": "/x"}
-    )
+    env = {"DEFENCE_NEWS_STORE": "S3", "DEFENCE_NEWS_S3_BUCKET": "news"}
+    settings = StoreSettings.from_env({**env, "DEFENCE_NEWS_LOCAL_ROOT": "/x"})
     assert (settings.kind, settings.bucket, settings.aws_conn_id) == ("s3", "news", "aws_default")
     assert settings.local_root == Path("/x")
 

@@ -3,5 +3,5 @@ the events DAG is scheduled on it and updates ``EVENTS``."""
 
 from airflow.sdk import Asset
 
-ARTICLES = Asset(name="defence_news_articles", uri="defence-news://articles")
-EVENTS = Asset(name="defence_news_events", uri="defence-news://events")
+ARTICLES = Asset(name="defence_news_articles")
+EVENTS = Asset(name="defence_news_events")
