@@ -1,0 +1,178 @@
+"""End to end in Airflow's production shape, with real processes.
+
+Postgres metadata database, CeleryExecutor with a Redis broker, and separate
+api-server, scheduler, dag-processor, triggerer and Celery worker processes.
+The ingest DAG's own schedule starts a run over the seed site; its articles
+asset must then trigger the events DAG, whose events are read back.
+
+Skips (with the reason) where Postgres, Redis or the Celery provider is absent.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from defence_news.store import LocalStore
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PG = ("127.0.0.1", 5432)
+REDIS = ("127.0.0.1", 6379)
+RUN_TIMEOUT = 420.0  # seconds for both DAG runs; generous for a loaded 2-core machine
+PROCESSES = (
+    ("api-server", ["api-server", "--port", "{api_port}"]),
+    ("scheduler", ["scheduler"]),
+    ("dag-processor", ["dag-processor"]),
+    ("triggerer", ["triggerer"]),
+    ("worker", ["celery", "worker", "--queues", "{queue}", "--concurrency", "2"]),
+)
+
+
+def _reachable(address: tuple[str, int]) -> bool:
+    try:
+        with socket.create_connection(address, timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def production_env(tmp_path: Path, seed_site: str) -> Iterator[dict[str, str]]:
+    if not _reachable(PG):
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    if not _reachable(REDIS):
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    pytest.importorskip("airflow.providers.celery", reason="apache-airflow-providers-celery")
+    psycopg2 = pytest.importorskip("psycopg2", reason="psycopg2 (Postgres driver)")
+    database = f"defence_news_e2e_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(host=PG[0], port=PG[1], user="postgres", dbname="postgres")
+    admin.autocommit = True
+    admin.cursor().execute(f"CREATE DATABASE {database}")
+    api_port, queue = _free_port(), f"e2e-{uuid.uuid4().hex[:8]}"
+    pg_url = f"postgresql+psycopg2://postgres@{PG[0]}:{PG[1]}/{database}"
+    env = {
+        **os.environ,
+        "AIRFLOW_HOME": str(tmp_path / "airflow"),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": pg_url,
+        "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+        "AIRFLOW__CELERY__BROKER_URL": f"redis://{REDIS[0]}:{REDIS[1]}/0",
+        "AIRFLOW__CELERY__RESULT_BACKEND": f"db+postgresql://postgres@{PG[0]}:{PG[1]}/{database}",
+        "AIRFLOW__OPERATORS__DEFAULT_QUEUE": queue,
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
+        "AIRFLOW__API_AUTH__JWT_SECRET": uuid.uuid4().hex,
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+        "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
+        "DEFENCE_NEWS_SOURCES": "seed",
+        "DEFENCE_NEWS_SEED_URL": seed_site,
+        "DEFENCE_NEWS_STORE": "local",
+        "DEFENCE_NEWS_LOCAL_ROOT": str(tmp_path / "store"),
+        "api_port": str(api_port),
+        "queue": queue,
+    }
+    try:
+        yield env
+    finally:
+        admin.cursor().execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        admin.close()
+
+
+def _airflow(env: dict[str, str], *args: str, timeout: float = 300) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "airflow", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=PROJECT_ROOT,
+    )
+    assert result.returncode == 0, f"airflow {' '.join(args)}:\n{result.stderr[-3000:]}"
+    return result.stdout
+
+
+def _start_processes(env: dict[str, str], logs: Path) -> list[subprocess.Popen[bytes]]:
+    processes = []
+    for name, args in PROCESSES:
+        argv = [arg.format(**env) for arg in args]
+        log = open(logs / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "airflow", *argv],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=PROJECT_ROOT,
+            )
+        )
+    return processes
+
+
+def _runs(env: dict[str, str], dag_id: str) -> list[dict]:
+    out = _airflow(env, "dags", "list-runs", dag_id, "--output", "json", timeout=120)
+    start = out.find("[")
+    return json.loads(out[start:]) if start >= 0 else []
+
+
+def _wait_for_success(env: dict[str, str], dag_id: str, deadline: float) -> dict:
+    while time.monotonic() < deadline:
+        runs = _runs(env, dag_id)
+        if any(run["state"] == "failed" for run in runs):
+            raise AssertionError(f"{dag_id} run failed: {runs}")
+        done = [run for run in runs if run["state"] == "success"]
+        if done:
+            return done[0]
+        time.sleep(3)
+    raise AssertionError(f"{dag_id}: no successful run within {RUN_TIMEOUT}s")
+
+
+def test_scheduled_ingest_triggers_events_through_the_asset(production_env, tmp_path) -> None:
+    env = production_env
+    _airflow(env, "db", "migrate")
+    _airflow(env, "pools", "set", "defence_news_http", "4", "e2e")
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    processes = _start_processes(env, logs)
+    try:
+        deadline = time.monotonic() + RUN_TIMEOUT
+        ingest = _wait_for_success(env, "defence_news_ingest", deadline)
+        events = _wait_for_success(env, "defence_news_events", deadline)
+    except AssertionError:
+        for log in sorted(logs.iterdir()):
+            print(f"--- {log.name}\n{log.read_text(errors='replace')[-4000:]}")
+        raise
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    assert ingest["run_type"] == "scheduled"
+    assert events["run_type"] == "asset_triggered"
+    store = LocalStore(Path(env["DEFENCE_NEWS_LOCAL_ROOT"]))
+    event_keys = list(store.list("events/"))
+    assert len(event_keys) == 1
+    rows = pq.read_table(io.BytesIO(store.get(event_keys[0]))).to_pylist()
+    assert any(
+        row["category"] == "exercise" and row["event_name"] == "Angkor Sentinel" for row in rows
+    )
