@@ -1,0 +1,94 @@
+"""Body extraction: trafilatura plus what news pages need.
+
+Steps, each cheap:
+1. page preparation (``pagetree.py``): embedded social posts removed, site
+   rules from the source registry applied (drop containers, or narrow the page
+   to the article container);
+2. trafilatura in precision mode, fast (fewer related-story blocks and teasers);
+3. a recall-mode retry when the precise result is too short to be the article;
+4. continuation containers added when the template splits the story into
+   several same-class blocks (``continuation.py``);
+5. the headline and standfirst dropped from the start, news boilerplate lines
+   (share prompts, "read more", credits, newsletter calls) removed;
+6. paragraphs NFC-normalised and separated by blank lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from lxml.html import HtmlElement
+
+from defence_news.parse.boilerplate import compile_patterns, drop_boilerplate_lines
+from defence_news.parse.continuation import with_continuations
+from defence_news.parse.extractor import trafilatura_text
+from defence_news.parse.htmltree import load_page
+from defence_news.parse.pagetree import prepare_tree
+from defence_news.parse.text import clean_inline, join_paragraphs
+
+# Below this many characters the precise extraction probably lost the article
+# (a news story is rarely under ~500 characters), so the recall mode is tried.
+MIN_PRECISE_CHARS = 500
+# The recall result replaces the precise one only when clearly longer; a little
+# more text is more likely boilerplate than lost article.
+RECALL_GAIN_RATIO = 1.5
+# Pages with several <h1> use the first ones for the headline; later ones are widgets.
+MAX_H1 = 3
+WORD = re.compile(r"\w+")
+
+
+def extract_body(html: str, url: str) -> str:
+    """The article text of a page, paragraphs separated by blank lines ("" if none)."""
+    page = load_page(html)
+    if page.tree is None:
+        return ""
+    return extract_body_from_tree(page.tree, url)
+
+
+def extract_body_from_tree(
+    tree: HtmlElement,
+    url: str | None,
+    rules: Mapping[str, Any] | None = None,
+    headings: Iterable[str | None] = (),
+) -> str:
+    """Body text; ``headings`` (title, standfirst) are dropped where the text starts with them."""
+    rules = rules or {}
+    work = prepare_tree(tree, rules)
+    text = trafilatura_text(work, url, favor_precision=True)
+    if len(text) < MIN_PRECISE_CHARS:
+        recall = trafilatura_text(work, url, favor_recall=True)
+        if len(recall) > RECALL_GAIN_RATIO * len(text):
+            text = recall
+    text = with_continuations(work, url, text)
+    site_patterns = compile_patterns(rules.get("drop_line_patterns") or ())
+    lines = [clean_inline(line) for line in text.splitlines()]
+    lines = drop_leading_headings(lines, [*headings, *page_headings(tree)])
+    return join_paragraphs(drop_boilerplate_lines(lines, site_patterns))
+
+
+def _heading_key(text: str) -> str:
+    return " ".join(WORD.findall(text.casefold()))
+
+
+def page_headings(tree: HtmlElement) -> list[str]:
+    """The page's headline as its <h1>, og:title and <title> give it."""
+    found = [h1.text_content() for h1 in tree.iterfind(".//h1")][:MAX_H1]
+    found += tree.xpath(".//meta[@property='og:title']/@content")[:1]
+    title = tree.find(".//title")
+    if title is not None and title.text:
+        found.append(title.text)
+        found.extend(re.split(r"\s+[|–—-]\s+", title.text)[:1])
+    return found
+
+
+def drop_leading_headings(lines: list[str], headings: Iterable[str | None]) -> list[str]:
+    """trafilatura keeps the headline (and standfirst) when they sit inside the article
+    container; they are fields of their own, not the body's first paragraphs."""
+    keys = {_heading_key(h) for h in headings if h}
+    keys.discard("")
+    start = 0
+    while start < len(lines) and (not lines[start] or _heading_key(lines[start]) in keys):
+        start += 1
+    return lines[start:]
