@@ -14,6 +14,7 @@ import boto3
 import pyarrow.parquet as pq
 import pytest
 
+from defence_news.adapters.runner import run_dag_in_process
 from defence_news.interval import Interval
 from defence_news.store import LocalStore, ObjectStore, S3Store, keys
 
@@ -27,14 +28,8 @@ SEED_TEXT = Path(__file__).resolve().parents[2] / "seeds" / "000_daa3c69061294fc
 
 
 def run_both(dags: dict, events_conf: dict | None = CONF) -> None:
-    ingest_run = dags["defence_news_ingest"].test(run_conf=CONF)
-    assert _state(ingest_run) == "success"
-    events_run = dags["defence_news_events"].test(run_conf=events_conf)
-    assert _state(events_run) == "success"
-
-
-def _state(dag_run) -> str:
-    return str(getattr(dag_run.state, "value", dag_run.state))
+    assert run_dag_in_process(dags["defence_news_ingest"], CONF) == "success"
+    assert run_dag_in_process(dags["defence_news_events"], events_conf) == "success"
 
 
 def read_parquet(store: ObjectStore, key: str) -> list[dict]:

@@ -78,9 +78,20 @@ def run_dags(interval: Interval, log_file: Path, *, limit: int | None = None) ->
             raise SystemExit(f"DAG import errors: {bag.import_errors}")
         for dag_id in DAGS:
             run_conf = {**conf, "limit": limit} if dag_id == DAGS[0] and limit else conf
-            dag_run = bag.get_dag(dag_id).test(run_conf=run_conf)
-            states[dag_id] = str(getattr(dag_run.state, "value", dag_run.state))
+            states[dag_id] = run_dag_in_process(bag.dags[dag_id], run_conf)
     return states
+
+
+def run_dag_in_process(dag: Any, run_conf: dict[str, Any] | None = None) -> str:
+    """Run ``dag`` once in-process with ``dag.test()``; the run's final state.
+
+    Airflow 3.3's ``dag.test()`` fails at the end of a successful run of a DAG
+    with a deadline alert: it looks the SDK alert objects up as database ids.
+    Deadlines only matter to the scheduler, so the in-process run goes without.
+    """
+    dag.deadline = None
+    dag_run = dag.test(run_conf=run_conf)
+    return str(getattr(dag_run.state, "value", dag_run.state))
 
 
 @contextlib.contextmanager
