@@ -10,6 +10,10 @@ from defence_news.pipeline import INGEST_DAG_ID
 from defence_news.store import ObjectNotFound, ObjectStore, keys
 from defence_news.store.records import read_json, read_parquet
 
+NOTHING_REACHABLE_HINT = (
+    "No source gave any URL. If this machine has no internet, `make demo` runs the same job "
+    "over the offline seed site."
+)
 EVIDENCE_WIDTH = 96  # characters of the evidence sentence shown per event
 
 
@@ -22,6 +26,7 @@ def summarise_interval(store: ObjectStore, interval: Interval) -> str:
 
 def _sources_table(store: ObjectStore, interval: Interval) -> str:
     prefix = keys.manifest_key(INGEST_DAG_ID, interval, "x").rsplit("/", 1)[0] + "/"
+    found_any = False
     rows = [
         f"{'source':<22} {'found':>5} {'articles':>8} {'unchanged':>9} {'skipped':>7} "
         f"{'failed':>6}  problems"
@@ -30,6 +35,7 @@ def _sources_table(store: ObjectStore, interval: Interval) -> str:
         manifest = read_json(store, key)
         counts = manifest.get("counts", {})
         problems = "; ".join(manifest.get("source_errors") or []) or "-"
+        found_any = found_any or counts.get("discovered", 0) > 0
         rows.append(
             f"{manifest['source_id']:<22} {counts.get('discovered', 0):>5} "
             f"{counts.get('article', 0):>8} {counts.get('not_modified', 0):>9} "
@@ -37,6 +43,8 @@ def _sources_table(store: ObjectStore, interval: Interval) -> str:
         )
     if len(rows) == 1:
         return "sources: no source manifest was written for this interval"
+    if not found_any:
+        rows.append(NOTHING_REACHABLE_HINT)
     return "sources:\n" + "\n".join(rows)
 
 

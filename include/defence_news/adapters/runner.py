@@ -21,6 +21,7 @@ from typing import Any
 from defence_news.interval import Interval
 
 DAGS = ("defence_news_ingest", "defence_news_events")
+SEED_PORT = 8765
 
 
 def add_run_command(subparsers: Any) -> None:
@@ -29,6 +30,12 @@ def add_run_command(subparsers: Any) -> None:
         "--seed-site",
         action="store_true",
         help="serve the offline seed site on 127.0.0.1 and use it as the only source",
+    )
+    parser.add_argument(
+        "--seed-port",
+        type=int,
+        default=SEED_PORT,
+        help="port for the seed site; a stable port keeps its URLs stable between runs",
     )
     parser.add_argument("--limit", type=int, default=None, help="cap on articles per source")
     parser.add_argument(
@@ -43,20 +50,25 @@ def add_run_command(subparsers: Any) -> None:
 def run_command(args: argparse.Namespace) -> int:
     interval = Interval.hour_ending(datetime.now(UTC))
     log_file = args.log_file or Path(os.environ.get("AIRFLOW_HOME", ".airflow")) / "run.log"
-    with _seed_site_if(args.seed_site):
+    with _seed_site_if(args.seed_site, args.seed_port):
         states = run_dags(interval, log_file, limit=args.limit)
     print(render_summary(interval, states, log_file))
     return 0 if all(state == "success" for state in states.values()) else 1
 
 
 @contextlib.contextmanager
-def _seed_site_if(wanted: bool) -> Iterator[None]:
+def _seed_site_if(wanted: bool, port: int) -> Iterator[None]:
     if not wanted:
         yield
         return
     from defence_news.seedsite import serve_seed_site
 
-    with serve_seed_site(port=0) as site:
+    try:
+        site = serve_seed_site(port=port)
+    except OSError as error:
+        print(f"seed site: port {port} unavailable ({error.strerror}); using a free port")
+        site = serve_seed_site(port=0)
+    with site:
         os.environ["DEFENCE_NEWS_SOURCES"] = "seed"
         os.environ["DEFENCE_NEWS_SEED_URL"] = site.base_url
         print(f"seed site: serving {site.base_url}")
