@@ -11,8 +11,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     from defence_news.adapters.runner import add_run_command
     from defence_news.extract.cli import add_extract_command
+    from defence_news.fetch.cli import add_fetch_command
 
     add_run_command(commands)
+    add_fetch_command(commands)
     add_extract_command(commands)
     return parser
 

@@ -1,0 +1,483 @@
+"""One source, one interval: discover, filter, fetch politely, archive, remember.
+
+``collect_source`` is what the ingest task calls for each source. It never
+raises for network or content problems: every discovered URL ends with a
+page (for the parse stage) or an outcome with a reason, and problems with
+the source itself (a feed that is down, malformed, refused) are listed in
+``source_errors``.
+
+Which discovered URLs are fetched (DESIGN.md: rerunning an interval replaces
+its objects):
+
+- a URL first fetched by this same interval is fetched again in full, so a
+  rerun reproduces the interval's pages (the seen index lists them even when
+  the feed has moved on);
+- a URL never seen is fetched (up to the cap), unless published after the
+  interval's end (the run of that later interval will take it);
+- a URL seen in another interval is re-checked with a conditional GET if it
+  was published within this interval, otherwise skipped as ``already_seen``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from defence_news.fetch.canonical import canonicalize_url, declared_canonical, is_http_url, url_key
+from defence_news.fetch.charset import decode_body
+from defence_news.fetch.client import FetchResult, PoliteClient
+from defence_news.fetch.discovery import DiscoveredItem, parse_discovery_document
+from defence_news.fetch.guard import GuardPolicy, Resolver, system_resolver
+from defence_news.fetch.settings import FetchSettings
+from defence_news.fetch.state import SourceState, load_state, save_state
+from defence_news.fetch.warc import WarcArchive
+from defence_news.interval import Interval
+from defence_news.models import UrlOutcome
+from defence_news.sources import Source
+from defence_news.store import keys
+from defence_news.store.base import ObjectStore
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["new", "rerun", "recheck"]
+# Answers that say the URL is gone for good: remembered, so it is not asked again.
+PERMANENT_STATUSES = frozenset({404, 410})
+OWNED_BY_INTERVAL = "seen-index"  # found_in marker for URLs re-added on a rerun
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    url: str  # canonical URL as discovered
+    final_url: str  # after redirects
+    status_code: int
+    headers: Mapping[str, str]
+    html: str
+    encoding: str
+    fetched_at: datetime
+    feed_published_at: datetime | None
+    feed_title: str | None
+    canonical_url: str | None = None  # the page's own <link rel=canonical>, if on the same site
+    source_id: str = ""
+    content_hash: str = ""  # sha256 of the body bytes
+
+
+@dataclass
+class Collection:
+    source_id: str
+    pages: list[FetchedPage] = field(default_factory=list)
+    outcomes: list[UrlOutcome] = field(default_factory=list)
+    source_errors: list[str] = field(default_factory=list)
+    raw_key: str | None = None
+    discovered: int = 0  # distinct URLs: len(pages) + len(outcomes)
+    warc_records: int = 0
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    url: str
+    key: str
+    item: DiscoveredItem
+    mode: Mode
+
+
+def collect_source(
+    source: Source,
+    interval: Interval,
+    store: ObjectStore,
+    *,
+    settings: FetchSettings | None = None,
+    limit: int | None = None,
+    resolver: Resolver | None = None,
+) -> Collection:
+    """Discover, fetch and archive one source's new pages for ``interval`` (module docstring)."""
+    settings = settings or FetchSettings.from_env()
+    now = datetime.now(UTC)
+    state = load_state(store, source.id)
+    collection = Collection(source_id=source.id)
+    if state.problem:
+        collection.source_errors.append(state.problem)
+    archive = WarcArchive(
+        f"{source.id}-{interval.slug}.warc.gz",
+        {
+            "isPartOf": f"defence-news source={source.id} interval={interval.slug}",
+            "robots": "obey",
+            "http-header-user-agent": settings.user_agent,
+        },
+    )
+    policy = GuardPolicy(
+        allow_private=settings.allow_private,
+        private_origins=source.origins if source.allow_private else frozenset(),
+        resolver=resolver or system_resolver,
+    )
+    client = PoliteClient(
+        settings,
+        policy=policy,
+        min_delay=source.crawl_delay,
+        on_exchange=archive.add,
+        robots_cache=state.robots,
+    )
+    with client:
+        items = _discover(source, client, state, collection, settings)
+        items += _owned_by_interval(state, interval)
+        candidates = _plan(source, interval, state, items, collection, now, limit)
+        _fetch_pages(client, source, interval, state, candidates, collection, now)
+        state.robots = client.robots_records()
+    collection.discovered = len(collection.pages) + len(collection.outcomes)
+    if archive.records:
+        collection.raw_key = keys.raw_key(source.id, interval)
+        store.put(collection.raw_key, archive.to_bytes(), content_type="application/warc")
+        collection.warc_records = archive.records
+    state.prune(now, settings.seen_retention_days)
+    save_state(store, source.id, state)
+    return collection
+
+
+# -- discovery --------------------------------------------------------------------------
+
+
+def _discover(
+    source: Source,
+    client: PoliteClient,
+    state: SourceState,
+    collection: Collection,
+    settings: FetchSettings,
+) -> list[DiscoveredItem]:
+    items: list[DiscoveredItem] = []
+    for url in source.discovery_urls:
+        label = "sitemap" if url in source.sitemaps else "feed"
+        try:
+            items += _read_feed(url, label, client, state, collection, settings, depth=0)
+        except Exception as error:  # a bug on one feed must not lose the others
+            log.exception("unexpected error reading %s", url)
+            collection.source_errors.append(f"{label} {url}: internal error {error!r}"[:500])
+    return items
+
+
+def _read_feed(
+    url: str,
+    label: str,
+    client: PoliteClient,
+    state: SourceState,
+    collection: Collection,
+    settings: FetchSettings,
+    depth: int,
+) -> list[DiscoveredItem]:
+    """Items of one feed or sitemap (and of the child sitemaps of an index)."""
+    remembered = state.feeds.get(url) or {}
+    result = client.fetch(url, kind="feed", validators=remembered)
+    if result.not_modified:
+        # Unchanged since the last run. An index is unchanged while its children are not:
+        # the news sitemap it points to changes every hour, so read the children again.
+        children = [(child, None) for child in remembered.get("children", [])]
+        return _read_children(children, client, state, collection, settings, depth)
+    if not result.ok:
+        verb = "not fetched" if result.outcome == "skipped" else "unreachable"
+        collection.source_errors.append(f"{label} {url} {verb}: {_describe(result)}")
+        return []
+    discovery = parse_discovery_document(result.body, result.final_url, settings.max_feed_items)
+    if discovery.problem:
+        collection.source_errors.append(f"{label} {url}: {discovery.problem}")
+    children = discovery.children[: settings.max_child_sitemaps] if depth == 0 else []
+    if discovery.kind != "unknown" and not discovery.problem:
+        state.feeds[url] = _validators(result.headers)
+        if children:
+            state.feeds[url]["children"] = [child for child, _lastmod in children]
+    if discovery.problem is None and not discovery.items and not discovery.children:
+        collection.source_errors.append(f"{label} {url}: lists no items")
+    return discovery.items + _read_children(children, client, state, collection, settings, depth)
+
+
+def _read_children(
+    children: list[tuple[str, datetime | None]],
+    client: PoliteClient,
+    state: SourceState,
+    collection: Collection,
+    settings: FetchSettings,
+    depth: int,
+) -> list[DiscoveredItem]:
+    items: list[DiscoveredItem] = []
+    for child_url, _lastmod in children:  # an index of indexes is not followed further
+        items += _read_feed(child_url, "sitemap", client, state, collection, settings, depth + 1)
+    return items
+
+
+def _owned_by_interval(state: SourceState, interval: Interval) -> list[DiscoveredItem]:
+    return [
+        DiscoveredItem(url=entry["url"], found_in=OWNED_BY_INTERVAL)
+        for entry in state.urls.values()
+        if entry.get("first_interval") == interval.slug
+        and not entry.get("gone")
+        and not entry.get("alias")
+    ]
+
+
+# -- planning ---------------------------------------------------------------------------
+
+
+def _plan(
+    source: Source,
+    interval: Interval,
+    state: SourceState,
+    items: list[DiscoveredItem],
+    collection: Collection,
+    now: datetime,
+    limit: int | None,
+) -> list[_Candidate]:
+    # The backlog is rebuilt from this run's cap decisions; URLs that left it otherwise
+    # (fetched, excluded, gone) drop out of it here.
+    backlog, state.pending = state.pending, {}
+    pending = [
+        DiscoveredItem(
+            url=entry["url"],
+            published_at=_parse(entry.get("published_at")),
+            title=entry.get("title"),
+            found_in="pending",
+        )
+        for entry in backlog.values()
+    ]
+    candidates: list[_Candidate] = []
+    for key, (url, item) in _distinct(items + pending).items():
+        decision = _decide(source, interval, state, key, url, item)
+        if isinstance(decision, UrlOutcome):
+            collection.outcomes.append(decision)
+        else:
+            candidates.append(_Candidate(url, key, item, decision))
+    cap = limit or source.max_per_run
+    return _apply_cap(candidates, state, backlog, collection, now, cap)
+
+
+def _distinct(items: list[DiscoveredItem]) -> dict[str, tuple[str, DiscoveredItem]]:
+    """One entry per url_key; the first listing wins, a later one may add a missing date."""
+    distinct: dict[str, tuple[str, DiscoveredItem]] = {}
+    for item in items:
+        if not is_http_url(item.url):
+            key = "invalid:" + item.url
+            distinct.setdefault(key, (item.url, item))
+            continue
+        url = canonicalize_url(item.url)
+        key = url_key(url)
+        if key not in distinct:
+            distinct[key] = (url, item)
+        elif distinct[key][1].published_at is None and item.published_at is not None:
+            distinct[key] = (distinct[key][0], item)
+    return distinct
+
+
+def _decide(
+    source: Source,
+    interval: Interval,
+    state: SourceState,
+    key: str,
+    url: str,
+    item: DiscoveredItem,
+) -> Mode | UrlOutcome:
+    if key.startswith("invalid:"):
+        return UrlOutcome(url, "skipped", "not_http", f"listed in {item.found_in}")
+    unwanted = source.wants(url)
+    if unwanted:
+        return UrlOutcome(url, "skipped", unwanted, "URL does not match the source's rules")
+    entry = state.seen(key)
+    published = item.published_at
+    if entry and entry.get("first_interval") == interval.slug and not entry.get("gone"):
+        return "rerun"
+    if published is not None and published >= interval.end:
+        return UrlOutcome(url, "skipped", "after_interval", f"published {published.isoformat()}")
+    if entry is None:
+        return "new"
+    if entry.get("gone"):
+        return UrlOutcome(
+            url, "skipped", "gone", f"answered 404/410 on {entry.get('last_fetched')}"
+        )
+    if published is not None and interval.contains(published):
+        return "recheck"
+    return UrlOutcome(url, "skipped", "already_seen", f"first seen {entry.get('first_seen')}")
+
+
+def _apply_cap(
+    candidates: list[_Candidate],
+    state: SourceState,
+    backlog: dict[str, dict[str, Any]],
+    collection: Collection,
+    now: datetime,
+    cap: int,
+) -> list[_Candidate]:
+    # Reruns first (they reproduce the interval), then newest first.
+    oldest = datetime.min.replace(tzinfo=UTC)
+    ordered = sorted(
+        candidates,
+        key=lambda c: (c.mode == "rerun", c.item.published_at or oldest),
+        reverse=True,
+    )
+    for candidate in ordered[cap:]:
+        collection.outcomes.append(
+            UrlOutcome(candidate.url, "skipped", "cap_reached", f"over the cap of {cap} per run")
+        )
+        if candidate.mode == "new":
+            published = candidate.item.published_at
+            state.pending[candidate.key] = {
+                "url": candidate.url,
+                "published_at": published.isoformat() if published else None,
+                "title": candidate.item.title,
+                "discovered": backlog.get(candidate.key, {}).get("discovered", now.isoformat()),
+            }
+    return ordered[:cap]
+
+
+# -- fetching ---------------------------------------------------------------------------
+
+
+def _fetch_pages(
+    client: PoliteClient,
+    source: Source,
+    interval: Interval,
+    state: SourceState,
+    candidates: list[_Candidate],
+    collection: Collection,
+    now: datetime,
+) -> None:
+    if not candidates:
+        return
+    record = _Recorder(source, interval, state, collection, set(), now)
+    workers = max(1, min(client.settings.max_workers, len(candidates)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"fetch-{source.id}") as pool:
+        futures = [
+            pool.submit(client.fetch, c.url, "page", _validators_for(state, c)) for c in candidates
+        ]
+        # Results are recorded in plan order, not completion order, so that when two URLs
+        # turn out to be one article, the same one is kept on every rerun.
+        for candidate, future in zip(candidates, futures, strict=True):
+            try:
+                record.result(candidate, future.result())
+            except Exception as error:  # a bug on one page must not lose the others
+                log.exception("unexpected error on %s", candidate.url)
+                collection.outcomes.append(
+                    UrlOutcome(candidate.url, "failed", "internal_error", repr(error)[:300])
+                )
+
+
+def _validators_for(state: SourceState, candidate: _Candidate) -> dict[str, str] | None:
+    return state.validators(candidate.key) if candidate.mode == "recheck" else None
+
+
+@dataclass
+class _Recorder:
+    """Turns one fetch result into a page or an outcome, and updates the seen index."""
+
+    source: Source
+    interval: Interval
+    state: SourceState
+    collection: Collection
+    fetched_keys: set[str]
+    now: datetime
+
+    def result(self, candidate: _Candidate, result: FetchResult) -> None:
+        if result.ok:
+            self._page(candidate, result)
+        elif result.not_modified:
+            self._remember(candidate, result, None)
+            self._outcome(candidate, "not_modified", "http_304", "conditional GET: unchanged", 304)
+        else:
+            if result.status_code in PERMANENT_STATUSES:
+                self._remember(candidate, result, None)
+                self.state.urls[candidate.key]["gone"] = True
+            kind = "skipped" if result.outcome == "skipped" else "failed"
+            self._outcome(
+                candidate, kind, result.reason or "unknown", result.detail, result.status_code
+            )
+
+    def _page(self, candidate: _Candidate, result: FetchResult) -> None:
+        digest = hashlib.sha256(result.body).hexdigest()
+        previous = (self.state.seen(candidate.key) or {}).get("content_hash")
+        if candidate.mode == "recheck" and previous == digest:
+            self._remember(candidate, result, digest)
+            self._outcome(candidate, "not_modified", "unchanged_content", "same body hash", 200)
+            return
+        html, encoding = decode_body(result.body, result.content_type)
+        canonical = declared_canonical(html, result.final_url)
+        duplicate = self._duplicate_of(candidate, canonical)
+        if duplicate:
+            self._outcome(
+                candidate, "skipped", "duplicate", f"rel=canonical {canonical} already fetched", 200
+            )
+            return
+        self._remember(candidate, result, digest)
+        if canonical and url_key(canonical) != candidate.key:
+            self._remember_alias(url_key(canonical), canonical)
+        self.collection.pages.append(
+            FetchedPage(
+                url=candidate.url,
+                final_url=result.final_url,
+                status_code=result.status_code or 200,
+                headers=dict(result.headers),
+                html=html,
+                encoding=encoding,
+                fetched_at=result.fetched_at,
+                feed_published_at=candidate.item.published_at,
+                feed_title=candidate.item.title,
+                canonical_url=canonical,
+                source_id=self.source.id,
+                content_hash=digest,
+            )
+        )
+
+    def _duplicate_of(self, candidate: _Candidate, canonical: str | None) -> bool:
+        self.fetched_keys.add(candidate.key)
+        if canonical is None or url_key(canonical) == candidate.key:
+            return False
+        canonical_key = url_key(canonical)
+        if canonical_key in self.fetched_keys:
+            return True
+        entry = self.state.seen(canonical_key)
+        return entry is not None and entry.get("first_interval") != self.interval.slug
+
+    def _remember_alias(self, key: str, url: str) -> None:
+        """The page's declared canonical URL counts as seen too, so discovering it later
+        does not fetch the same article again."""
+        self.fetched_keys.add(key)
+        if self.state.seen(key) is None:
+            self.state.remember(key, url=url, interval_slug=self.interval.slug, now=self.now)
+            self.state.urls[key]["alias"] = True
+
+    def _remember(self, candidate: _Candidate, result: FetchResult, digest: str | None) -> None:
+        self.state.remember(
+            candidate.key,
+            url=candidate.url,
+            interval_slug=self.interval.slug,
+            now=self.now,
+            headers=dict(result.headers) if result.headers else None,
+            content_hash=digest,
+        )
+
+    def _outcome(
+        self, candidate: _Candidate, kind: str, reason: str, detail: str | None, status: int | None
+    ) -> None:
+        self.collection.outcomes.append(
+            UrlOutcome(candidate.url, kind, reason, detail, status)  # type: ignore[arg-type]
+        )
+
+
+# -- helpers ----------------------------------------------------------------------------
+
+
+def _validators(headers: Mapping[str, str]) -> dict[str, str]:
+    lowered = {name.lower(): value for name, value in headers.items()}
+    return {
+        name: lowered[header]
+        for name, header in (("etag", "etag"), ("last_modified", "last-modified"))
+        if lowered.get(header)
+    }
+
+
+def _describe(result: FetchResult) -> str:
+    if result.reason == "dns_error":
+        return "name resolution failed"
+    return f"{result.reason} ({result.detail})" if result.detail else str(result.reason)
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
