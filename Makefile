@@ -53,8 +53,8 @@ format: $(STAMP)  ## apply ruff's fixes and formatting
 	$(BIN)/ruff format .
 
 airflow: $(AIRFLOW_HOME)/airflow.db  ## Airflow standalone with the UI on http://localhost:8080
-	@echo "Admin password: see $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated"
-	$(BIN)/airflow standalone
+	@echo "Admin password: printed below, and kept in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated"
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/airflow standalone  # it starts its components by name
 
 seed-site: $(STAMP)  ## serve the offline seed site on 127.0.0.1:$(SEED_PORT)
 	$(BIN)/python -m defence_news.seedsite --port $(SEED_PORT)
