@@ -116,9 +116,10 @@ class Actor:
 @dataclass(frozen=True)
 class Person:
     name: str
-    title: str | None = None
+    title: str | None = None  # rank or office written before the name ("General")
     country: str | None = None
     organisation: str | None = None
+    role: str | None = None  # the role the text gives ("commander of the Cambodian Army")
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,7 @@ class Event:
             {**a, "mentions": [list(m) for m in a["mentions"]]} for a in data["actors"]
         ]
         data["evidence"]["triggers"] = list(self.evidence.triggers)
+        data["people"] = list(data["people"])
         return data
 
     @classmethod

@@ -1,0 +1,87 @@
+"""The working records of the event grammar: parties, candidate events, document state."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from defence_news.extract.dates import DateMatch, DateSpan
+from defence_news.extract.gazetteer import Gazetteer
+from defence_news.extract.mentions import Mention
+from defence_news.extract.people import PersonMention, PersonRecord
+from defence_news.extract.rules import Rules
+from defence_news.extract.sentences import Sentence
+
+
+@dataclass
+class Party:
+    code: str
+    mentions: list[Mention] = field(default_factory=list)
+    person_sector: str | None = None
+    person_branch: str | None = None
+    person_org: str | None = None
+    inferred: bool = False
+
+
+@dataclass
+class Candidate:
+    category: str
+    status: str | None
+    sentence: Sentence
+    triggers: list[str]
+    trigger_start: int
+    parties: dict[str, Party]
+    people: list[int]
+    when: DateSpan | None
+    where_country: str | None
+    where_place: str | None
+    event_name: str | None
+    attribution: str | None
+    anaphoric: bool
+    linked_to_visit: bool
+    speculative: bool
+    novel: bool = False
+    sentences: list[Sentence] = field(default_factory=list)
+    status_from_cue: bool = True
+
+    @property
+    def party_set(self) -> frozenset[str]:
+        return frozenset(self.parties)
+
+    def richness(self) -> int:
+        explicit = sum(1 for p in self.parties.values() if not p.inferred)
+        return explicit + (2 if self.when else 0) + (2 if self.event_name else 0)
+
+
+@dataclass
+class DocContext:
+    text: str
+    published: date | None
+    gaz: Gazetteer
+    rules: Rules
+    mentions: list[Mention]
+    people: list[PersonRecord]
+    person_mentions: list[PersonMention]
+    focus_country: str | None
+    lowered: str = ""  # the text lower-cased, same offsets (rules.yaml patterns match it)
+    mention_starts: list[int] = field(default_factory=list)
+    person_starts: list[int] = field(default_factory=list)
+    context_only_cache: dict[tuple[int, int], bool] = field(default_factory=dict)
+    date_matches: list[DateMatch] | None = None
+    date_cache: dict[bool, list[DateSpan]] = field(default_factory=dict)
+    pattern_matches: dict[re.Pattern[str], tuple[list[int], list[re.Match[str]]]] = field(
+        default_factory=dict
+    )
+    last_attribution: str | None = None
+    visits: list[Candidate] = field(default_factory=list)
+
+
+def focus_country(mentions: list[Mention]) -> str | None:
+    """The country the article is about: named most often (first named on a tie)."""
+    counts = Counter(m.code for m in mentions if m.kind not in ("igo", "pair"))
+    if not counts:
+        return None
+    best = max(counts.values())
+    return next(m.code for m in mentions if counts.get(m.code) == best)

@@ -1,0 +1,283 @@
+"""Text in, events out: input guards, the document pass, and the Event records."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from defence_news.extract.context import Candidate, DocContext, Party, focus_country
+from defence_news.extract.events import sentence_candidates
+from defence_news.extract.gazetteer import load_gazetteer
+from defence_news.extract.mentions import find_mentions
+from defence_news.extract.merge import merge_candidates
+from defence_news.extract.people import find_people
+from defence_news.extract.roles import candidate_roles
+from defence_news.extract.rules import event_codes, load_rules, lower_same_length
+from defence_news.extract.sentences import split_sentences
+from defence_news.models import (
+    Actor,
+    Article,
+    ArticleRef,
+    Event,
+    Evidence,
+    ExtractorInfo,
+    Person,
+    When,
+    Where,
+    short_hash,
+)
+
+EXTRACTOR_NAME = "defence_news.rules"
+EXTRACTOR_VERSION = "1.0.0"
+
+# Longer than any news article (the longest long-reads are ~100 kB); beyond this the
+# text is a dump or a mis-parse and would slow the whole batch.
+MAX_TEXT_CHARS = 200_000
+# Fewer words than this cannot state who did what with whom.
+MIN_WORDS = 4
+# English news prose has ~20-30% function words; other languages in Latin script
+# have almost none of these, so 6% separates them with a wide margin.
+MIN_ENGLISH_FUNCTION_SHARE = 0.06
+# Share of letters that must be ASCII: non-Latin scripts fall far below. Below
+# this many letters the share says nothing (a name in quotes).
+MIN_LETTERS_FOR_SCRIPT_TEST = 20
+MIN_ASCII_LETTER_SHARE = 0.7
+_ENGLISH_FUNCTION_WORDS = frozenset(
+    (  # noqa: SIM905 - a word list reads best as words
+        "the of and to in a is was for on with that by as at will from has have it are "
+        "were be its their an said "
+    ).split()
+)
+_WORD = re.compile(r"[^\W\d_]+")
+_VISIT_DAYS = re.compile(
+    r"\b(\d|two|three|four|five|six|seven)-day (?:state |official )?visit\b", re.I
+)
+_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+_MAX_CONFIDENCE = 0.99
+_MILITARY_CATEGORIES = frozenset({"exercise", "training"})
+_MIN_CONFIDENCE = 0.05
+
+
+@dataclass(frozen=True)
+class ExtractionResult:
+    events: list[Event]
+    reason: str | None = None  # why empty; None when events were found
+
+
+def _reject_reason(text: object) -> str | None:
+    if not isinstance(text, str) or not text.strip():
+        return "empty_text"
+    if len(text) > MAX_TEXT_CHARS:
+        return "too_long"
+    words = _WORD.findall(text)
+    letters = "".join(words)
+    # Script first: Chinese or Arabic text has few spaces, so few "words".
+    ascii_share = len(letters.encode("ascii", "ignore")) / max(1, len(letters))
+    if len(letters) >= MIN_LETTERS_FOR_SCRIPT_TEST and ascii_share < MIN_ASCII_LETTER_SHARE:
+        return "not_english"
+    if len(words) < MIN_WORDS:
+        return "no_sentences"
+    function_share = sum(1 for w in words if w.lower() in _ENGLISH_FUNCTION_WORDS) / len(words)
+    if function_share < MIN_ENGLISH_FUNCTION_SHARE:
+        return "not_english"
+    return None
+
+
+def _as_date(published: datetime | date | str | None) -> date | None:
+    if published is None:
+        return None
+    if isinstance(published, datetime):
+        return published.date()
+    if isinstance(published, date):
+        return published
+    try:
+        return datetime.fromisoformat(str(published).replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
+
+
+def extract_from_text(
+    text: str,
+    *,
+    doc_id: str,
+    published: datetime | date | str | None = None,
+    article: ArticleRef | None = None,
+) -> ExtractionResult:
+    """Cooperation events in ``text``; never raises on bad input (see ``reason``)."""
+    reason = _reject_reason(text)
+    if reason:
+        return ExtractionResult([], reason)
+    sentences = [s for s in split_sentences(text) if len(_WORD.findall(s.text)) >= 3]
+    if not sentences:
+        return ExtractionResult([], "no_sentences")
+    gaz = load_gazetteer()
+    rules = load_rules()
+    mentions = find_mentions(text, gaz, rules.context_only)
+    if not any(m.kind not in ("pair", "style") for m in mentions):
+        return ExtractionResult([], "no_countries")
+    people, person_mentions = find_people(text, mentions)
+    ctx = DocContext(
+        text=text,
+        published=_as_date(published),
+        gaz=gaz,
+        rules=rules,
+        mentions=mentions,
+        people=people,
+        person_mentions=person_mentions,
+        focus_country=focus_country(mentions),
+        lowered=lower_same_length(text),
+        mention_starts=[m.start for m in mentions],
+        person_starts=sorted(pm.start for pm in person_mentions),
+    )
+    candidates = [c for s in sentences for c in sentence_candidates(ctx, s)]
+    merged = merge_candidates(ctx, candidates)
+    published_on = ctx.published.isoformat() if ctx.published else None
+    ref = article or ArticleRef(article_id=doc_id, url="", source_id="", published_at=published_on)
+    events = [_to_event(ctx, c, doc_id, ref) for c in merged]
+    return ExtractionResult(events, None if events else "no_cooperation")
+
+
+def extract_events(article: Article) -> ExtractionResult:
+    """Events of one parsed article, dated against its publication date."""
+    ref = ArticleRef(
+        article_id=article.article_id,
+        url=article.url,
+        source_id=article.source_id,
+        publisher=article.publisher,
+        published_at=article.published_at.isoformat() if article.published_at else None,
+        title=article.title,
+    )
+    return extract_from_text(
+        article.body, doc_id=article.article_id, published=article.published_at, article=ref
+    )
+
+
+def _final_status(ctx: DocContext, candidate: Candidate) -> str:
+    """The grammar's status, checked against the dates where the grammar said nothing."""
+    status = candidate.status
+    when = candidate.when
+    published = ctx.published
+    if when is not None and published is not None:
+        if when.since and status in (None, "occurred"):
+            return "ongoing"  # "have trained ... since 2015"
+        if status is None and when.start > published:
+            return "planned"
+        if candidate.category == "visit" and status in ("occurred", "planned"):
+            days = _visit_days(candidate.sentence.text)
+            if days and when.start <= published < when.start + timedelta(days=days):
+                return "ongoing"  # "arrived on Monday for a three-day visit", told on Tuesday
+    return status or "occurred"
+
+
+def _visit_days(sentence: str) -> int | None:
+    match = _VISIT_DAYS.search(sentence)
+    if match is None:
+        return None
+    word = match.group(1).lower()
+    return int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
+
+
+def _party_rank(party: Party) -> tuple[int, int, int]:
+    best = max(
+        (
+            (m.branch is not None, m.sector == "MIL", m.kind not in ("pair", "style"))
+            for m in party.mentions
+        ),
+        default=(False, False, False),
+    )
+    return tuple(int(x) for x in best)  # type: ignore[return-value]
+
+
+def _actor(ctx: DocContext, party: Party, role: str, category: str) -> Actor:
+    ranked = sorted(
+        party.mentions,
+        key=lambda m: (m.branch is not None, m.sector == "MIL", m.kind not in ("pair", "style")),
+        reverse=True,
+    )
+    best = ranked[0] if ranked else None
+    sector, branch = (best.sector, best.branch) if best else ("GOV", None)
+    name = best.name if best else ctx.gaz.country_names.get(party.code, party.code)
+    if party.person_sector == "MIL" and (
+        sector != "MIL" or (branch is None and party.person_branch)
+    ):
+        sector, branch = "MIL", party.person_branch
+        name = party.person_org or name
+    if best is not None and best.kind == "igo":
+        sector = "IGO"
+    elif category in _MILITARY_CATEGORIES and sector == "GOV":
+        sector = "MIL"  # drills and training are carried out by armed forces
+    if best is not None and best.kind in ("pair", "style"):
+        named = [m for m in party.mentions if m.kind not in ("pair", "style")]
+        name = named[0].name if named else name
+    spans = tuple(dict.fromkeys((m.start, m.end) for m in party.mentions))
+    return Actor(
+        name=name, country=party.code, sector=sector, branch=branch, role=role, mentions=spans
+    )  # type: ignore[arg-type]
+
+
+def _confidence(candidate: Candidate, status_from_default: bool) -> float:
+    explicit = sum(1 for p in candidate.parties.values() if not p.inferred)
+    score = 0.5
+    score += 0.2 if explicit >= 2 else 0.05 if explicit == 1 else 0.0
+    score += 0.1 if candidate.when else 0.0
+    score += 0.05 if candidate.people else 0.0
+    score += 0.05 if len(candidate.sentences) > 1 else 0.0
+    score += 0.05 if candidate.event_name else 0.0
+    score -= 0.15 if status_from_default else 0.0
+    return round(min(_MAX_CONFIDENCE, max(_MIN_CONFIDENCE, score)), 2)
+
+
+def _people(ctx: DocContext, candidate: Candidate) -> tuple[Person, ...]:
+    return tuple(
+        Person(
+            name=ctx.people[i].name,
+            title=ctx.people[i].title,
+            country=ctx.people[i].country,
+            organisation=ctx.people[i].organisation,
+            role=ctx.people[i].role,
+        )
+        for i in candidate.people
+    )
+
+
+def _to_event(ctx: DocContext, candidate: Candidate, doc_id: str, ref: ArticleRef) -> Event:
+    status = _final_status(ctx, candidate)
+    roles = candidate_roles(ctx, candidate)
+    sentence = candidate.sentence
+    when = candidate.when
+    cameo, plover, quad = event_codes(candidate.category, status)
+    return Event(
+        # Article, evidence span (sentence and trigger) and category: two events of one
+        # sentence ("will buy more ..., after the first batteries arrived") differ.
+        event_id=short_hash(
+            doc_id, f"{sentence.start}:{sentence.end}:{candidate.trigger_start}", candidate.category
+        ),
+        category=candidate.category,  # type: ignore[arg-type]
+        status=status,  # type: ignore[arg-type]
+        actors=tuple(
+            _actor(ctx, p, roles[p.code], candidate.category) for p in candidate.parties.values()
+        ),
+        evidence=Evidence(
+            sentence=sentence.text,
+            char_start=sentence.start,
+            char_end=sentence.end,
+            triggers=tuple(candidate.triggers),
+        ),
+        article=ref,
+        extractor=ExtractorInfo(EXTRACTOR_NAME, EXTRACTOR_VERSION),
+        people=_people(ctx, candidate),
+        event_name=candidate.event_name,
+        when=When(
+            start=when.start.isoformat() if when else None,
+            end=when.end.isoformat() if when and when.end else None,
+            precision=when.precision if when else "unknown",  # type: ignore[arg-type]
+            text=when.text if when else None,
+        ),
+        where=Where(country=candidate.where_country, place=candidate.where_place),
+        cameo_code=cameo,
+        plover_type=plover,
+        quad_class=quad,
+        attribution=candidate.attribution,
+        confidence=_confidence(candidate, candidate.status is None),
+    )

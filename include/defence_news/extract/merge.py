@@ -1,0 +1,115 @@
+"""One event per real happening in a document: merging candidates that tell the same one."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from defence_news.extract.context import Candidate, DocContext
+from defence_news.extract.dates import DateSpan
+from defence_news.extract.rules import STRONG_STATUSES
+
+_PRECISION_RANK = {"day": 3, "month": 2, "year": 1, "unknown": 0}
+
+
+# An anaphoric "the training" may name an exercise told before, "the talks" a dialogue.
+_SAME_KIND = {"exercise": "training", "dialogue": "visit"}
+
+
+def _dates_compatible(a: DateSpan | None, b: DateSpan | None) -> bool:
+    if a is None or b is None:
+        return True
+    a_end = a.end or date.max
+    b_end = b.end or date.max
+    return a.start <= b_end and b.start <= a_end
+
+
+def _statuses_compatible(a: str | None, b: str | None) -> bool:
+    if a is None or b is None or a == b:
+        return True
+    return {a, b} in ({"planned", "ongoing"}, {"suspended", "cancelled"}, {"suspended", "negated"})
+
+
+def _absorb(kept: Candidate, new: Candidate) -> None:
+    # The evidence is the sentence that says most about the happening.
+    if new.richness() > kept.richness():
+        kept.sentence, kept.trigger_start = new.sentence, new.trigger_start
+    kept.triggers = list(dict.fromkeys(kept.triggers + new.triggers))
+    kept.people = list(dict.fromkeys(kept.people + new.people))
+    for code, party in new.parties.items():
+        target = kept.parties[code]
+        target.mentions.extend(party.mentions)
+        target.inferred = target.inferred and party.inferred
+        if party.person_sector and not target.person_sector:
+            target.person_sector, target.person_branch = party.person_sector, party.person_branch
+            target.person_org = party.person_org
+    if new.when and (
+        kept.when is None
+        or _PRECISION_RANK[new.when.precision] > _PRECISION_RANK[kept.when.precision]
+    ):
+        kept.when = new.when
+    kept.where_country = kept.where_country or new.where_country
+    kept.where_place = kept.where_place or new.where_place
+    kept.event_name = kept.event_name or new.event_name
+    kept.attribution = kept.attribution or new.attribution
+    if kept.status is None or (
+        new.status in STRONG_STATUSES and kept.status not in STRONG_STATUSES
+    ):
+        kept.status = new.status or kept.status
+    if new.sentence not in kept.sentences:
+        kept.sentences.append(new.sentence)
+
+
+def _same_happening(kept: Candidate, candidate: Candidate) -> bool:
+    if kept.party_set != candidate.party_set or candidate.novel:
+        return False
+    categories = {kept.category, candidate.category}
+    if kept.category != candidate.category:
+        # "They met for a defence policy dialogue. The talks were co-chaired by ...";
+        # "launched the Blue Strike exercise; the training will last three weeks".
+        return candidate.anaphoric and categories in (
+            {"visit", "dialogue"},
+            {"exercise", "training"},
+        )
+    if candidate.sentence is kept.sentence or candidate.sentence in kept.sentences:
+        # One sentence, one deal: "agreed to buy ..., but cancelled the purchase"; unless
+        # one is another instance: "will buy two more ..., after the first two arrived".
+        return not kept.novel
+    if not _dates_compatible(kept.when, candidate.when):
+        return False
+    return candidate.anaphoric or _statuses_compatible(kept.status, candidate.status)
+
+
+def _refers_elsewhere(candidate: Candidate, merged: list[Candidate]) -> bool:
+    same_kind = [
+        k
+        for k in merged
+        if k.category == candidate.category or _SAME_KIND.get(k.category) == candidate.category
+    ]
+    return bool(same_kind) and all(k.party_set != candidate.party_set for k in same_kind)
+
+
+def merge_candidates(ctx: DocContext, candidates: list[Candidate]) -> list[Candidate]:
+    """One candidate per real happening in the document."""
+    merged: list[Candidate] = []
+    for candidate in candidates:
+        if candidate.linked_to_visit:
+            _inherit_visit(ctx, candidate, merged)
+        target = next((kept for kept in merged if _same_happening(kept, candidate)), None)
+        if target is not None:
+            _absorb(target, candidate)
+        elif candidate.anaphoric and _refers_elsewhere(candidate, merged):
+            continue  # "the talks" of an event told before, with the wrong parties here
+        else:
+            merged.append(candidate)
+    return merged
+
+
+def _inherit_visit(ctx: DocContext, candidate: Candidate, merged: list[Candidate]) -> None:
+    """ "During the visit, ... will sign": the time and place of the last visit apply."""
+    visits = [c for c in merged if c.category == "visit" and c.party_set & candidate.party_set]
+    if not visits:
+        return
+    visit = visits[-1]
+    candidate.when = candidate.when or visit.when
+    candidate.where_country = candidate.where_country or visit.where_country
+    candidate.where_place = candidate.where_place or visit.where_place

@@ -1,0 +1,59 @@
+"""Dates resolved against the publication date, with precision."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from defence_news.extract.dates import find_dates
+
+PUBLISHED = date(2024, 6, 18)  # a Tuesday
+
+
+def _one(text: str, future: bool = False, published: date = PUBLISHED):
+    spans = find_dates(text, 0, len(text), published, future)
+    assert len(spans) == 1, spans
+    span = spans[0]
+    return span.start.isoformat(), span.end.isoformat() if span.end else None, span.precision
+
+
+@pytest.mark.parametrize(
+    ("text", "future", "expected"),
+    [
+        ("a visit from June 18-20", True, ("2024-06-18", "2024-06-20", "day")),
+        ("talks on 18-20 June", True, ("2024-06-18", "2024-06-20", "day")),
+        ("from June 28 to July 2", True, ("2024-06-28", "2024-07-02", "day")),
+        ("In March, Sophan led a delegation", False, ("2024-03-01", "2024-03-31", "month")),
+        ("drills in March", True, ("2025-03-01", "2025-03-31", "month")),
+        ("signed in September", False, ("2023-09-01", "2023-09-30", "month")),
+        ("in September 2021", False, ("2021-09-01", "2021-09-30", "month")),
+        ("on May 3, 2022", False, ("2022-05-03", "2022-05-03", "day")),
+        ("in 2019", False, ("2019-01-01", "2019-12-31", "year")),
+        ("not held since 2016", False, ("2016-01-01", None, "year")),
+        ("last week", False, ("2024-06-10", "2024-06-16", "day")),
+        ("next month", True, ("2024-07-01", "2024-07-31", "month")),
+        ("on Monday", False, ("2024-06-17", "2024-06-17", "day")),
+        ("on Friday", True, ("2024-06-21", "2024-06-21", "day")),
+        ("yesterday", False, ("2024-06-17", "2024-06-17", "day")),
+        ("last year", False, ("2023-01-01", "2023-12-31", "year")),
+    ],
+)
+def test_resolution(text: str, future: bool, expected: tuple) -> None:
+    assert _one(text, future) == expected
+
+
+def test_year_rolls_back_for_a_past_december_in_january() -> None:
+    assert _one("signed last December", published=date(2024, 1, 10))[0] == "2023-12-01"
+
+
+def test_may_the_modal_is_not_a_month() -> None:
+    assert find_dates("The navy may send ships.", 0, 24, PUBLISHED, False) == []
+
+
+def test_relative_dates_are_skipped_without_a_publication_date() -> None:
+    assert find_dates("they met last week", 0, 18, None, False) == []
+
+
+def test_impossible_dates_are_dropped() -> None:
+    assert find_dates("on February 31", 0, 14, PUBLISHED, False) == []
