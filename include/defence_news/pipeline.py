@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from defence_news.interval import Interval
 from defence_news.models import Article, Event, UrlOutcome
 from defence_news.settings import SourceSelection
-from defence_news.store import ObjectStore, keys
+from defence_news.store import ObjectNotFound, ObjectStore, keys
 from defence_news.store.records import (
     read_articles,
     write_articles,
@@ -127,11 +128,22 @@ def ingest_source(
 
 
 def _parse_pages(source: Any, pages: list[Any]) -> tuple[list[Article], list[UrlOutcome]]:
-    from defence_news.parse import link_near_duplicates, parse_article
+    from defence_news.parse import link_near_duplicates
 
     articles: list[Article] = []
     outcomes: list[UrlOutcome] = []
     for page in pages:
+        article, outcome = _parse_page(source, page)
+        outcomes.append(outcome)
+        if article is not None:
+            articles.append(article)
+    return link_near_duplicates(articles), outcomes
+
+
+def _parse_page(source: Any, page: Any) -> tuple[Article | None, UrlOutcome]:
+    from defence_news.parse import parse_article
+
+    try:
         result = parse_article(
             page.html,
             page.final_url,
@@ -142,56 +154,45 @@ def _parse_pages(source: Any, pages: list[Any]) -> tuple[list[Article], list[Url
             feed_published_at=page.feed_published_at,
             languages=(source.language,),
         )
-        if result.article is None:
-            outcomes.append(
-                UrlOutcome(page.url, "skipped", reason=result.reason, detail=result.detail)
-            )
-            continue
-        articles.append(result.article)
-        outcomes.append(
-            UrlOutcome(
-                page.url,
-                "article",
-                status_code=page.status_code,
-                article_id=result.article.article_id,
-            )
-        )
-    return link_near_duplicates(articles), outcomes
+    except Exception as error:  # one page the parser cannot handle must not lose the others
+        log.exception("parse failed for %s", page.url)
+        reason = f"parse_error:{type(error).__name__}"
+        return None, UrlOutcome(page.url, "failed", reason=reason, detail=str(error)[:300])
+    if result.article is None:
+        return None, UrlOutcome(page.url, "skipped", reason=result.reason, detail=result.detail)
+    outcome = UrlOutcome(
+        page.url, "article", status_code=page.status_code, article_id=result.article.article_id
+    )
+    return result.article, outcome
 
 
 def extract_interval(
     article_keys: list[str], interval: Interval, store: ObjectStore
 ) -> EventsReport:
     """Extract and fuse the events of every article written for ``interval``."""
-    from defence_news.extract import extract_events, fuse_events
+    from defence_news.extract import fuse_events
     from defence_news.extract.schema import EVENT_ARROW_SCHEMA, FUSED_EVENT_ARROW_SCHEMA
     from defence_news.parse import link_near_duplicates
 
-    articles = link_near_duplicates(_read_unique_articles(store, article_keys))
+    loaded, missing = _read_unique_articles(store, article_keys)
+    articles = link_near_duplicates(loaded)
     events: list[Event] = []
     per_article: dict[str, dict[str, Any]] = {}
     for article in articles:
-        if article.duplicate_of:
-            # Syndicated copies would count the same happening twice.
-            per_article[article.article_id] = {
-                "skipped": f"near_duplicate_of:{article.duplicate_of}"
-            }
-            continue
-        result = extract_events(article)
-        events.extend(result.events)
-        per_article[article.article_id] = {"events": len(result.events), "reason": result.reason}
+        article_events, per_article[article.article_id] = _extract_article(article)
+        events.extend(article_events)
     fused = fuse_events(events)
     events_key, fused_key = keys.events_key(interval), keys.fused_events_key(interval)
     write_parquet(store, events_key, [e.to_dict() for e in events], EVENT_ARROW_SCHEMA)
     write_parquet(store, fused_key, [f.to_dict() for f in fused], FUSED_EVENT_ARROW_SCHEMA)
-    skipped = Counter(v.get("skipped") or v.get("reason") for v in per_article.values())
-    skipped.pop(None, None)
     manifest_key = keys.manifest_key(EVENTS_DAG_ID, interval)
-    write_json(
-        store,
-        manifest_key,
-        {"interval": interval.slug, "article_keys": article_keys, "articles": per_article},
-    )
+    manifest = {
+        "interval": interval.slug,
+        "article_keys": article_keys,
+        "missing_keys": missing,
+        "articles": per_article,
+    }
+    write_json(store, manifest_key, manifest)
     return EventsReport(
         interval=interval.slug,
         article_count=len(articles),
@@ -200,13 +201,46 @@ def extract_interval(
         events_key=events_key,
         fused_key=fused_key,
         manifest_key=manifest_key,
-        skipped=dict(skipped),
+        skipped=_count_reasons(per_article.values()),
     )
 
 
-def _read_unique_articles(store: ObjectStore, article_keys: list[str]) -> list[Article]:
+def _extract_article(article: Article) -> tuple[list[Event], dict[str, Any]]:
+    """One article's events and its line in the events manifest."""
+    from defence_news.extract import extract_events
+
+    if article.duplicate_of:
+        # Syndicated copies would count the same happening twice.
+        return [], {"skipped": "near_duplicate", "duplicate_of": article.duplicate_of}
+    try:
+        result = extract_events(article)
+    except Exception as error:  # one article the extractor cannot handle must not lose the rest
+        log.exception("event extraction failed for article %s", article.article_id)
+        return [], {"failed": f"extract_error:{type(error).__name__}", "detail": str(error)[:300]}
+    return result.events, {"events": len(result.events), "reason": result.reason}
+
+
+def _count_reasons(lines: Iterable[dict[str, Any]]) -> dict[str, int]:
+    reasons = Counter(
+        line.get("skipped") or line.get("failed") or line.get("reason") for line in lines
+    )
+    reasons.pop(None, None)
+    return dict(reasons)
+
+
+def _read_unique_articles(
+    store: ObjectStore, article_keys: list[str]
+) -> tuple[list[Article], list[str]]:
+    """Articles of all keys, each once; keys whose object is gone are returned apart."""
     by_id: dict[str, Article] = {}
+    missing: list[str] = []
     for key in article_keys:
-        for article in read_articles(store, key):
+        try:
+            batch = read_articles(store, key)
+        except ObjectNotFound:
+            log.warning("articles object %s is gone (replaced by a later rerun?)", key)
+            missing.append(key)
+            continue
+        for article in batch:
             by_id.setdefault(article.article_id, article)
-    return list(by_id.values())
+    return list(by_id.values()), missing
