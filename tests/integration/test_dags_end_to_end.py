@@ -120,3 +120,11 @@ def test_events_dag_finds_its_articles_through_the_asset_event(
     run_both(dags, events_conf=None)
     events = read_parquet(LocalStore(tmp_path / "store"), keys.events_key(INTERVAL))
     assert any(e["evidence"]["sentence"].startswith(SEED_SENTENCE_START) for e in events)
+
+
+def test_dry_run_param_writes_nothing_to_the_store(dags, pipeline_env, monkeypatch, tmp_path):
+    monkeypatch.setenv("DEFENCE_NEWS_LOCAL_ROOT", str(tmp_path / "store"))
+    monkeypatch.setenv("DEFENCE_NEWS_SOURCES", "registry")  # the Param below must win
+    conf = {**CONF, "dry_run": True, "sources": ["seed"]}
+    assert run_dag_in_process(dags["defence_news_ingest"], conf) == "success"
+    assert list(LocalStore(tmp_path / "store").list()) == []
