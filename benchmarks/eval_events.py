@@ -6,7 +6,10 @@ matched events, and P/R/F1 for country pairs alone. With ``--goldens`` it also
 scores the seed site's ``seeds/goldens/*.events.json`` (optional events count
 neither way when missed, and an accepted status counts as right).
 
-    python benchmarks/eval_events.py [--split dev|heldout|all] [--errors] [--goldens]
+    python benchmarks/eval_events.py [--split dev|heldout|blind8|...|all] [--errors] [--goldens]
+
+Every ``split`` named in the development set is scored on its own (blind batches are
+measured under their own split name before they are tuned on).
 """
 
 from __future__ import annotations
@@ -59,6 +62,13 @@ class Score:
     pair_fp: int = 0
     pair_fn: int = 0
     errors: list[str] = field(default_factory=list)
+
+
+def devset_splits() -> list[str]:
+    """Split names in the order they first appear in the development set."""
+    data = yaml.safe_load(DEVSET.read_text("utf-8"))
+    names = [item.get("split", "dev") for item in data["passages"]]
+    return list(dict.fromkeys(names))
 
 
 def load_devset(split: str) -> list[Doc]:
@@ -169,12 +179,12 @@ def report(title: str, score: Score, show_errors: bool) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=["dev", "heldout", "all"], default="all")
+    parser.add_argument("--split", choices=[*devset_splits(), "all"], default="all")
     parser.add_argument("--errors", action="store_true", help="list every miss and extra")
     parser.add_argument("--goldens", action="store_true", help="also score seeds/goldens")
     parser.add_argument("--check", action="store_true", help="exit 1 below the targets")
     args = parser.parse_args(argv)
-    splits = ["dev", "heldout"] if args.split == "all" else [args.split]
+    splits = devset_splits() if args.split == "all" else [args.split]
     results = {}
     for split in splits:
         docs = load_devset(split)

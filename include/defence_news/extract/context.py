@@ -69,13 +69,19 @@ class DocContext:
     mention_starts: list[int] = field(default_factory=list)
     person_starts: list[int] = field(default_factory=list)
     context_only_cache: dict[tuple[int, int], bool] = field(default_factory=dict)
-    date_matches: list[DateMatch] | None = None
-    date_cache: dict[bool, list[DateSpan]] = field(default_factory=dict)
-    pattern_matches: dict[re.Pattern[str], tuple[list[int], list[re.Match[str]]]] = field(
-        default_factory=dict
-    )
+    date_matches: dict[int, list[DateMatch]] = field(default_factory=dict)  # by sentence start
+    date_cache: dict[tuple[int, bool], list[DateSpan]] = field(default_factory=dict)
+    # Keyed by id(pattern): hashing a compiled pattern hashes its whole code on every lookup.
+    pattern_matches: dict[int, tuple[list[int], list[re.Match[str]]]] = field(default_factory=dict)
     last_attribution: str | None = None
     visits: list[Candidate] = field(default_factory=list)
+    # The two countries of the previous sentence's event: "Canada and the Philippines signed
+    # a pact. Canadian troops will join the exercise" - the Philippines is the partner.
+    previous_pair: frozenset[str] = frozenset()
+    # Literal words the backstory and visited-place patterns need: without them the
+    # document is not scanned for those patterns at all (speed).
+    has_since: bool = True
+    has_place_words: bool = True
 
 
 def focus_country(mentions: list[Mention]) -> str | None:

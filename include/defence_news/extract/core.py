@@ -13,7 +13,7 @@ from defence_news.extract.mentions import find_mentions
 from defence_news.extract.merge import merge_candidates
 from defence_news.extract.people import find_people
 from defence_news.extract.roles import candidate_roles
-from defence_news.extract.rules import event_codes, load_rules, lower_same_length
+from defence_news.extract.rules import Rules, event_codes, load_rules, lower_same_length
 from defence_news.extract.sentences import split_sentences
 from defence_news.models import (
     Actor,
@@ -57,6 +57,10 @@ _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 
 _MAX_CONFIDENCE = 0.99
 _MILITARY_CATEGORIES = frozenset({"exercise", "training"})
 _MIN_CONFIDENCE = 0.05
+# Substrings that settle "is this defence news?" at once (most articles have one).
+_COMMON_DEFENCE_WORDS = ("military", "defence", "defense", "army", "navy", "naval", "troops")
+# The words data/rules.yaml "visited_place" ends in (its scan is skipped without them).
+_PLACE_WORDS = ("academ", "school", "college", "training cent")
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,19 @@ def _as_date(published: datetime | date | str | None) -> date | None:
         return None
 
 
+def _is_defence_text(lowered: str, rules: Rules) -> bool:
+    """Not defence news: civil words ("vaccine", "cricket") and no defence word at all.
+
+    Civil markers are required, not just the absence of defence words: "Vietnam and Japan
+    signed an MoU on logistics" is defence news told without a defence word."""
+    if any(word in lowered for word in _COMMON_DEFENCE_WORDS):
+        return True  # the usual case, decided by plain substring tests
+    # Civil words are the rarer: looked for first (as substrings, then at a word start),
+    # the long defence list only then.
+    civil = any(word in lowered for word in rules.civil_words) and rules.civil_sense.search(lowered)
+    return not civil or bool(rules.defence_anchor.search(lowered))
+
+
 def extract_from_text(
     text: str,
     *,
@@ -113,6 +130,9 @@ def extract_from_text(
         return ExtractionResult([], "no_sentences")
     gaz = load_gazetteer()
     rules = load_rules()
+    lowered = lower_same_length(text)
+    if not _is_defence_text(lowered, rules):
+        return ExtractionResult([], "not_defence")
     mentions = find_mentions(text, gaz, rules.context_only)
     if not any(m.kind not in ("pair", "style") for m in mentions):
         return ExtractionResult([], "no_countries")
@@ -126,9 +146,11 @@ def extract_from_text(
         people=people,
         person_mentions=person_mentions,
         focus_country=focus_country(mentions),
-        lowered=lower_same_length(text),
+        lowered=lowered,
         mention_starts=[m.start for m in mentions],
         person_starts=sorted(pm.start for pm in person_mentions),
+        has_since="since" in lowered,
+        has_place_words=any(word in lowered for word in _PLACE_WORDS),
     )
     candidates = [c for s in sentences for c in sentence_candidates(ctx, s)]
     merged = merge_candidates(ctx, candidates)

@@ -24,8 +24,10 @@ from defence_news.extract.sentences import Sentence
 _CLAUSE_BREAK = re.compile(
     r";|,?\s+(?:while|whereas|but|although|though|however|meanwhile)\s+"
     r"|,\s+and\s+(?=(?:the\s+)?[A-Z])"
-    r"|,\s+(?=(?:after|before|when|once|until|where)\s)"
+    r"|,\s+(?=(?:after|before|when|once|until|where|during which)\s)"
     r"|\s+(?=after\s+[A-Z])"
+    # "will visit the academy on Wednesday before flying to Manila, where he is due to meet"
+    r"|\s+(?=(?:before|after)\s+[a-z]+ing\b)"
     # "met in London and agreed to ...": a second verb phrase, often with a new party.
     r"|\s+and\s+(?=(?:agreed|pledged|vowed|signed|decided|promised|announced|now|has|have|"
     r"then|later|also|discussed|reviewed)\b)"
@@ -48,7 +50,9 @@ _IGO_MODIFIES = re.compile(
 _JOINT = re.compile(r"\b(?:joint|bilateral|combined|together)\b", re.I)
 _TRAILING_REPORT = re.compile(
     r",\s*(?:[^,]{0,80}?)\b(?:said|says|reported|reports|announced|stated|told reporters|"
-    r"confirmed|claimed)\b(?:\s+(?:on|in|last|this|late|early|earlier|later)\b[^,]{0,25})?[.”\"]*$"
+    r"confirmed|claimed)\b(?:\s+(?:on|in|last|this|late|early|earlier|later)\b[^,]{0,25})?"
+    # ", a South Korean official said, dismissing media reports."
+    r"(?:,\s+[a-z]+ing\b[^,]{0,60})?[.”\"]*$"
 )
 _SPECIFICITY_WINDOW = 40  # characters between "agreed to hold" and "naval drills"
 _CONTEXT_WINDOW = 40  # characters before a mention searched for "against", "amid"...
@@ -67,6 +71,46 @@ _CUE_OVERHANG = 4
 _NO_DISTANCE = 10**6  # a cue that does not describe any trigger
 _OVERLAP_DISTANCE = -1.0  # a cue inside the trigger phrase beats every cue outside it
 _OVERLAP_OCCURRED = 0.75  # ... except an adjacent negation (distance 1 x 0.5)
+# A date that only says "now" does not make a history lesson news ("still shapes it today").
+_DEICTIC_DATES = frozenset({"today", "now"})
+# A clause opening "after South Korea and the US started drills": its subject is a party,
+# though "after" before a country usually marks a backdrop ("amid", "after pressure from").
+_SUBORDINATORS = frozenset({"after", "before", "when", "once", "until", "where"})
+_ARRIVAL = re.compile(r"arriv(?:ed|al|als)")
+_ARRIVAL_IN = re.compile(r"(?:arrived|arrives|landed|lands)\s+in")
+_VISITOR = re.compile(
+    r"\b(?:delegations?|ministers?|chiefs?|commanders?|generals?|admirals?|presidents?|"
+    r"secretary|leaders?|envoys?|officials?|king|emir|prince|premier)\b"
+)
+_PAIR = 2
+# "howitzers built in France": the country after "built in" is the maker, a party.
+_MADE_IN = re.compile(r"\b(?:built|made|produced|manufactured)\s+in\s+(?:the\s+)?$")
+# Speculation words that keep an intention undecided even past a nearer "to buy".
+_DELIBERATION = re.compile(r"considering|weighing|mulling|eyeing")
+_DELIBERATION_REACH = 25  # characters, as in "considering whether to buy"
+# "held separate drills", "its own exercise": the clause does not share the subject's party.
+_SEPARATE = re.compile(r"\b(?:separate|separately|its own|their own|unilateral\w*|alone)\b")
+# "an agreement dating from 1961": the date is the object's origin, not the event's.
+_FIRST_BEFORE = re.compile(r"\b(?:first|last)\b(?:\s+[\w-]+){0,5}\s+$")
+_ORIGIN_BEFORE = re.compile(r"\b(?:dating (?:from|back to)|dates? (?:from|back to))\s+$")
+_WEAK_HALT_STATUSES = frozenset({None, "occurred", "ongoing"})
+_SPEECH_AFTER = re.compile(
+    r"(?:[’']s)?(?:\s+[\w-]+){0,2}?\s+(?:claimed|claims|accused|accuses|warned|"
+    r"warns|called|calls|described|describes|denounced|condemned|critici[sz]ed|protested)\b"
+)
+_HABITUAL = re.compile(r"\b(?:regularly|routinely|frequently|often|usually|habitually)\b")
+_AUXILIARY_BEFORE = re.compile(
+    r"\b(?:was|were|has been|have been|had been|is being|are being)\s+(?:\w+\s+)?$"
+)
+_ASIDE_GAP = 2  # characters between a trigger noun and the ", which" that describes it
+_RELATIVE_ASIDE = re.compile(r",\s+(?:which|who)\s+[^,;]+,")
+_MORE_OF_A_KIND = re.compile(
+    r"\b(?:increase|increasing|expand|expanding|boost|boosting|step up|more|deepen|strengthen)"
+    r"\s+(?:[\w-]+\s+){0,2}$"
+)
+# Activities one party "joins" or "takes part in" with a partner told just before.
+_JOINING_CATEGORIES = frozenset({"exercise", "training"})
+_SUBJECT_GOES_ON = re.compile(r"(?:[’']s)?\s+[a-z]")
 
 
 def _clauses(sentence: Sentence) -> list[tuple[int, int]]:
@@ -118,20 +162,34 @@ def _find_triggers(
     A category's "needs" (an arms sale needs equipment) may be met anywhere in the
     sentence: "agreed to buy jets, but cancelled the purchase".
     """
-    excluded = excluded + [
-        (m.start(), m.end()) for m in _doc_words(ctx, ctx.rules.enabling, start, end)
-    ]
+    enabling = [(m.start(), m.end()) for m in _doc_words(ctx, ctx.rules.enabling, start, end)]
+    if ctx.has_place_words:
+        excluded = excluded + [
+            (m.start(1), m.end(1)) for m in _doc_words(ctx, ctx.rules.visited_place, start, end)
+        ]
     found: dict[str, list[re.Match[str]]] = {}
     for category, pattern in ctx.rules.triggers.items():
         matches = [
             m
             for m in _doc_words(ctx, pattern, start, end)
             if not _inside(excluded, m.start(), m.end())
+            # "an agreement allowing troops to train": the training is only made possible.
+            and not ("agreement" in found and _inside(enabling, m.start(), m.end()))
         ]
+        if category == "visit" and matches and not _has_visitor(ctx, start, end):
+            matches = [m for m in matches if not _ARRIVAL_IN.fullmatch(m.group(0))]
+        if category == "arms_transfer" and "visit" in found:
+            # "a delegation arrived for a visit": people arriving, not goods.
+            matches = [m for m in matches if not _ARRIVAL.fullmatch(m.group(0))]
         need = ctx.rules.needs[category]
         if matches and (need is None or _doc_words(ctx, need, sentence.start, sentence.end)):
             found[category] = matches
     return found
+
+
+def _has_visitor(ctx: DocContext, start: int, end: int) -> bool:
+    """A person or a delegation in the clause: "arrived in Tokyo" is then a visit."""
+    return bool(_clause_people(ctx, start, end)) or bool(_VISITOR.search(ctx.lowered, start, end))
 
 
 def _meetings_as_dialogues(
@@ -151,12 +209,12 @@ def _doc_words(
 
     Each pattern scans the whole document once (cached) and each clause takes its
     slice by bisection: cheaper than one regex scan per clause."""
-    cached = ctx.pattern_matches.get(pattern)
+    cached = ctx.pattern_matches.get(id(pattern))
     if cached is None:
         lowered = ctx.lowered
         found = [m for m in pattern.finditer(lowered) if word_start(lowered, m.start())]
         cached = ([m.start() for m in found], found)
-        ctx.pattern_matches[pattern] = cached
+        ctx.pattern_matches[id(pattern)] = cached
     starts, matches = cached
     first = bisect_left(starts, start)
     last = bisect_left(starts, end, lo=first)
@@ -240,7 +298,10 @@ def _status(
             distance = float(_distance(cue, triggers))
             if distance >= _NO_DISTANCE:
                 continue
-            if _overlaps(cue, triggers):
+            if status in STRONG_STATUSES and _passive_after(ctx, cue, triggers):
+                # "the plan to hold drills ... was postponed": told of the trigger's phrase.
+                distance = _OVERLAP_DISTANCE
+            elif _overlaps(cue, triggers):
                 # Part of the trigger phrase: "pledged to", "is meeting". A bare past tense
                 # ("received") still yields to a negation just before it ("had not").
                 distance = _OVERLAP_OCCURRED if status == "occurred" else _OVERLAP_DISTANCE
@@ -253,9 +314,30 @@ def _status(
                 best = key
     speculative = False
     for cue in ctx.rules.speculation.finditer(ctx.text, start, end):
-        if best is None or _distance(cue, triggers) < best[0]:
+        distance = _distance(cue, triggers)
+        if best is None or distance < best[0]:
             speculative = True
+        elif distance <= _DELIBERATION_REACH and _DELIBERATION.fullmatch(cue.group(0).lower()):
+            speculative = True  # "considering whether to buy": no decision, whatever follows
     return (best[2] if best else None), speculative
+
+
+def _passive_after(ctx: DocContext, cue: re.Match[str], triggers: list[re.Match[str]]) -> bool:
+    """A passive strong verb ("was postponed") after every trigger of the clause."""
+    if cue.start() < max(t.end() for t in triggers):
+        return False
+    auxiliary = _word_before(ctx.lowered, cue)
+    # ", which had been suspended": a relative clause telling the backstory of the head.
+    if re.search(r"\b(?:which|that|who)\s+$", ctx.lowered[max(0, auxiliary - 10) : auxiliary]):
+        return False
+    return bool(ctx.rules.passive_strong.match(ctx.lowered, auxiliary))
+
+
+def _word_before(lowered: str, cue: re.Match[str]) -> int:
+    """Start of the auxiliary before a cue: "was postponed", "has been called off"."""
+    head = lowered[max(0, cue.start() - 20) : cue.start()]
+    found = _AUXILIARY_BEFORE.search(head)
+    return cue.start() - len(head) + found.start() if found else cue.start()
 
 
 def _context_only(ctx: DocContext, mention: Mention, floor: int) -> bool:
@@ -264,7 +346,14 @@ def _context_only(ctx: DocContext, mention: Mention, floor: int) -> bool:
     if cached is None:
         window = ctx.text[max(floor, mention.start - _CONTEXT_WINDOW) : mention.start]
         after = ctx.text[mention.end : mention.end + _CONTEXT_WINDOW]
-        cached = ctx.context_only_cache[key] = bool(
+        # The subject goes on into its verb or a coordinate ("and the US started"), not
+        # into a comma ("suppliers after China, and ...").
+        opens_clause = (
+            mention.start - _CONTEXT_WINDOW < floor
+            and window.strip().lower() in _SUBORDINATORS
+            and _SUBJECT_GOES_ON.match(after) is not None
+        )
+        cached = ctx.context_only_cache[key] = not opens_clause and bool(
             ctx.rules.context_only.search(window) or ctx.rules.context_after.match(after)
         )
     return cached
@@ -290,7 +379,11 @@ def _parties(
             continue
         if _context_only(ctx, mention, start) or _igo_as_modifier(ctx, mention):
             continue
-        if mention.is_location and category != "visit":
+        if mention.is_location and not _MADE_IN.search(
+            ctx.lowered, max(start, mention.start - _CONTEXT_WINDOW), mention.start
+        ):
+            # "met on the sidelines of a forum in Singapore": a venue is a party only when
+            # it completes a pair ("met his counterpart in Hanoi").
             places.append(mention)
             continue
         parties.setdefault(mention.code, Party(mention.code)).mentions.append(mention)
@@ -304,7 +397,22 @@ def _parties(
     if len(parties) < 2:
         for mention in places:
             parties.setdefault(mention.code, Party(mention.code)).mentions.append(mention)
+    _drop_commentator(ctx, parties)
     return parties
+
+
+def _drop_commentator(ctx: DocContext, parties: dict[str, Party]) -> None:
+    """ "North Korea denounced the US-South Korean drills": a country that only accuses or
+    criticises is not a party, when two others remain. ("X said" may be the host's voice.)"""
+    if len(parties) <= _PAIR:
+        return
+    for code, party in list(parties.items()):
+        if party.mentions and all(
+            _SPEECH_AFTER.match(ctx.text, m.end, m.end + _CONTEXT_WINDOW) for m in party.mentions
+        ):
+            del parties[code]
+            if len(parties) <= _PAIR:
+                return
 
 
 def _igo_as_modifier(ctx: DocContext, mention: Mention) -> bool:
@@ -332,6 +440,7 @@ def _role_people(ctx: DocContext, start: int, end: int, countries: frozenset[str
 
 def _pick_date(
     ctx: DocContext,
+    sentence: Sentence,
     clause: tuple[int, int],
     excluded: list[tuple[int, int]],
     triggers: list[re.Match[str]],
@@ -339,18 +448,30 @@ def _pick_date(
     future: bool,
 ) -> DateSpan | None:
     """The date nearest to this event's triggers, unless another event's trigger is nearer."""
-    # Every date of the document, found once per tense; each clause takes its own.
-    found = ctx.date_cache.get(future)
+    # The dates of a sentence holding an event, found once per tense; each clause takes its
+    # own. Sentences without an event are never scanned for dates.
+    key = (sentence.start, future)
+    found = ctx.date_cache.get(key)
     if found is None:
-        if ctx.date_matches is None:
-            ctx.date_matches = find_date_matches(ctx.text, 0, len(ctx.text))
-        found = ctx.date_cache[future] = resolve(ctx.date_matches, ctx.published, future)
+        matches = ctx.date_matches.get(sentence.start)
+        if matches is None:
+            matches = find_date_matches(ctx.text, sentence.start, sentence.end)
+            ctx.date_matches[sentence.start] = matches
+        found = ctx.date_cache[key] = resolve(matches, ctx.published, future)
     spans = [
         d
         for d in found
         if clause[0] <= d.start_offset
         and d.end_offset <= clause[1]
         and not _inside(excluded, d.start_offset, d.end_offset)
+        and not _ORIGIN_BEFORE.search(ctx.lowered, max(0, d.start_offset - 20), d.start_offset)
+        # "their first joint exercise since 2013": how long it had been, not when it was.
+        and not (
+            d.since
+            and _FIRST_BEFORE.search(
+                ctx.lowered, max(0, d.start_offset - _CONTEXT_WINDOW), d.start_offset
+            )
+        )
     ]
     best: tuple[int, DateSpan] | None = None
     for span in spans:
@@ -397,11 +518,18 @@ def _where(
     return None, None
 
 
-def _implicit_partner(ctx: DocContext, parties: dict[str, Party], start: int, end: int) -> None:
+def _implicit_partner(
+    ctx: DocContext, parties: dict[str, Party], start: int, end: int, category: str
+) -> None:
     """ "drills with the US" in an article about Cambodia: Cambodia is the other party."""
     if len(parties) != 1:
         return
     only = next(iter(parties.values()))
+    if category in _JOINING_CATEGORIES and only.code in ctx.previous_pair:
+        # One of the pair just told of joins an activity: with the other one.
+        (partner,) = ctx.previous_pair - {only.code}
+        parties[partner] = Party(partner, inferred=True)
+        return
     partner = _main_country_other_than(ctx, only.code)
     if partner is None:
         return
@@ -427,6 +555,8 @@ def _is_history(ctx: DocContext, candidate: Candidate, start: int, end: int) -> 
     """Background, not news: dated years before publication, or told as history."""
     if candidate.status == "planned" or ctx.published is None:
         return False
+    if candidate.when is not None and candidate.when.text.lower() in _DEICTIC_DATES:
+        return bool(ctx.rules.history_cues.search(ctx.text, start, end))
     if candidate.when is not None and not candidate.when.since:
         return candidate.when.start.year < ctx.published.year - ctx.rules.history_years
     return candidate.status in (None, "occurred") and bool(
@@ -446,15 +576,23 @@ def _has_party_words(ctx: DocContext, sentence: Sentence) -> bool:
 def sentence_candidates(ctx: DocContext, sentence: Sentence) -> list[Candidate]:
     attribution, attribution_spans = _attribution(ctx, sentence)
     if not _has_party_words(ctx, sentence):
+        ctx.previous_pair = frozenset()
         return []
     anaphora_spans = [
         (sentence.start + m.start(), sentence.start + m.end())
         for m in ctx.rules.event_anaphora.finditer(sentence.text)
     ]
-    excluded = attribution_spans + anaphora_spans + _reporting_spans(sentence)
+    backstory_spans = _backstory_spans(ctx, sentence) if ctx.has_since else []
+    excluded = attribution_spans + anaphora_spans + _reporting_spans(sentence) + backstory_spans
     opinion = bool(ctx.rules.opinion.search(sentence.text))
     clauses = _clauses(sentence)
-    found = [_find_triggers(ctx, start, end, excluded, sentence) for start, end in clauses]
+    # "the Collective Security Treaty Organization": words of a name are not triggers.
+    names = [
+        (m.start, m.end)
+        for m in _mentions_in(ctx, sentence.start, sentence.end)
+        if m.kind in ("org", "igo") and " " in m.text
+    ]
+    found = [_find_triggers(ctx, start, end, excluded + names, sentence) for start, end in clauses]
     _apply_specificity(ctx, found)
     _meetings_as_dialogues(ctx, clauses, found)
     # The sentence's subject comes before its first trigger word.
@@ -481,7 +619,20 @@ def sentence_candidates(ctx: DocContext, sentence: Sentence) -> list[Candidate]:
                 continue
             candidate.linked_to_visit = bool(anaphora_spans)
             candidates.append(candidate)
+    pairs = [c.party_set for c in candidates if len(c.parties) == _PAIR]
+    ctx.previous_pair = pairs[-1] if pairs else frozenset()
     return candidates
+
+
+def _backstory_spans(ctx: DocContext, sentence: Sentence) -> list[tuple[int, int]]:
+    """ "the first since the two countries upgraded relations": not news (rules.yaml)."""
+    spans = []
+    for match in _doc_words(ctx, ctx.rules.backstory, sentence.start, sentence.end):
+        window_start = max(sentence.start, match.start() - _CONTEXT_WINDOW)
+        lead = ctx.rules.backstory_lead.search(ctx.lowered, window_start, match.start())
+        if lead is not None:
+            spans.append((lead.start(), match.end()))
+    return spans
 
 
 def _reporting_spans(sentence: Sentence) -> list[tuple[int, int]]:
@@ -514,10 +665,14 @@ def _candidate(
         and _doc_words(ctx, ctx.rules.contract_signed, start, end)
     ):
         status = "occurred"  # "signed a deal to buy 180 tanks": the purchase is made
+    if category == "suspension" and status in _WEAK_HALT_STATUSES:
+        status = "suspended"  # "cut defence ties": a halt told in the past is a halt in force
     people = _clause_people(ctx, start, end)
-    parties = _parties(ctx, (start, end), excluded, people, category)
+    party_excluded = excluded + _background_spans(ctx, sentence, triggers)
+    parties = _parties(ctx, (start, end), party_excluded, people, category)
     scope = (start, end)
-    if len(parties) == 1 and start > subject_end > sentence.start:
+    separate = _SEPARATE.search(ctx.lowered, start, end) is not None
+    if len(parties) == 1 and start > subject_end > sentence.start and not separate:
         # "Burkina Faso ended ties with France and now relies on Russian advisers, who
         # train its forces": the clause's other party is the sentence's subject.
         subject_people = _clause_people(ctx, sentence.start, subject_end)
@@ -525,12 +680,12 @@ def _candidate(
         for code, party in subject.items():
             parties.setdefault(code, party)
         people = people + [i for i in subject_people if i not in people]
-    elif len(parties) < 2 and (start, end) != (sentence.start, sentence.end):
+    elif len(parties) < 2 and (start, end) != (sentence.start, sentence.end) and not separate:
         sentence_people = _clause_people(ctx, sentence.start, sentence.end)
         wider = _parties(ctx, (sentence.start, sentence.end), excluded, sentence_people, category)
         if len(wider) > len(parties):
             parties, people, scope = wider, sentence_people, (sentence.start, sentence.end)
-    _implicit_partner(ctx, parties, *scope)
+    _implicit_partner(ctx, parties, *scope, category)
     if len(parties) < 2:
         return None
     people = list(dict.fromkeys(people + _role_people(ctx, *scope, frozenset(parties))))
@@ -539,7 +694,10 @@ def _candidate(
     ]
     others = [m for cat, ms in clause_triggers.items() if cat != category for m in ms]
     future = status == "planned"
-    when = _pick_date(ctx, (start, end), excluded, triggers, others, future)
+    when = _pick_date(ctx, sentence, (start, end), excluded, triggers, others, future)
+    if future and when is not None and _span_distance(when, triggers) == 0:
+        # "agreed on Monday to expand": the date inside the trigger is when it was agreed.
+        when = _pick_date(ctx, sentence, (start, end), excluded, triggers, others, False)
     if when is None and not future and (start, end) != (sentence.start, sentence.end):
         # "met his counterpart in Berlin on Wednesday and signed a declaration": one
         # occasion, one date. A promise made on Thursday is not kept on Thursday.
@@ -547,7 +705,7 @@ def _candidate(
             m for found in all_triggers for cat, ms in found.items() if cat != category for m in ms
         ]
         sentence_span = (sentence.start, sentence.end)
-        when = _pick_date(ctx, sentence_span, excluded, triggers, sentence_others, future)
+        when = _pick_date(ctx, sentence, sentence_span, excluded, triggers, sentence_others, future)
     where_country, where_place = _where(ctx, parties, start, end)
     before_trigger = ctx.text[max(start, triggers[0].start() - 30) : triggers[0].start()]
     candidate = Candidate(
@@ -574,6 +732,26 @@ def _candidate(
     return candidate
 
 
+def _background_spans(
+    ctx: DocContext, sentence: Sentence, triggers: list[re.Match[str]]
+) -> list[tuple[int, int]]:
+    """ "Indonesia, which also flies US-built F-16s, is buying Rafales": the countries of a
+    relative clause the triggers are not in are background, not parties."""
+    spans = []
+    for match in _RELATIVE_ASIDE.finditer(sentence.text):
+        span = (sentence.start + match.start(), sentence.start + match.end())
+        inside = any(span[0] <= t.start() < span[1] for t in triggers)
+        # "the exercise, which brought together marines from ...,": it tells of the event.
+        about_trigger = any(0 <= span[0] - t.end() <= _ASIDE_GAP for t in triggers)
+        if not inside and not about_trigger:
+            spans.append(span)
+    return spans
+
+
+def _sentence_span(candidate: Candidate) -> tuple[int, int]:
+    return candidate.sentence.start, candidate.sentence.end
+
+
 def _is_novel(ctx: DocContext, trigger: re.Match[str]) -> bool:
     """ "a further course", "buy two more frigates": another instance of the kind."""
     before = ctx.text[max(0, trigger.start() - _NOVELTY_WINDOW) : trigger.start()]
@@ -584,6 +762,22 @@ def _is_novel(ctx: DocContext, trigger: re.Match[str]) -> bool:
 def _is_generic(ctx: DocContext, candidate: Candidate) -> bool:
     """ "trilateral meetings are small and informal": plural nouns with no time and no
     verb telling what happened describe a kind of thing, not an event."""
-    if candidate.status is not None or candidate.when is not None:
-        return False
-    return all(_GENERIC_PLURAL.fullmatch(t.lower()) for t in candidate.triggers)
+    plural = all(_GENERIC_PLURAL.fullmatch(t.lower()) for t in candidate.triggers)
+    if (
+        plural
+        and candidate.category == "visit"
+        and _MORE_OF_A_KIND.search(
+            ctx.lowered, max(0, candidate.trigger_start - _NOVELTY_WINDOW), candidate.trigger_start
+        )
+    ):
+        return True  # "to increase ship visits": an aim for a kind of visit, not a visit
+    habitual_status = candidate.status in (None, "ongoing")
+    if (
+        habitual_status
+        and candidate.when is None
+        and _HABITUAL.search(ctx.lowered, *_sentence_span(candidate))
+    ):
+        return True  # "the two navies train together regularly": a habit, not a happening
+    if candidate.status is not None or candidate.when is not None or candidate.event_name:
+        return False  # a named exercise is one happening, not a kind of thing
+    return plural

@@ -74,6 +74,8 @@ def _same_happening(kept: Candidate, candidate: Candidate) -> bool:
         # One sentence, one deal: "agreed to buy ..., but cancelled the purchase"; unless
         # one is another instance: "will buy two more ..., after the first two arrived".
         return not kept.novel
+    if candidate.linked_to_visit and candidate.category == "visit":
+        return True  # "During the visit, he will meet ...": a meeting of that visit
     if not _dates_compatible(kept.when, candidate.when):
         return False
     return candidate.anaphoric or _statuses_compatible(kept.status, candidate.status)

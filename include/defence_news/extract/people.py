@@ -17,6 +17,8 @@ from defence_news.extract.mentions import Mention
 
 _NAME_TOKEN = r"(?:[A-Z][a-z’'\-]+(?:-[A-Z]?[a-z]+)?|[A-Z]\.)"
 _NAME = rf"{_NAME_TOKEN}(?:\s+(?:{_NAME_TOKEN}|bin|binti|al-\w+|van|von|de|da|dos|Le))" + "{0,3}"
+# Countries whose names put the family name first; news calls them by it ("Ahn", "Xi").
+_FAMILY_NAME_FIRST = frozenset({"KOR", "PRK", "CHN", "TWN"})
 _ROLE_NOUNS = (
     r"commander|director|chief|head|minister|spokesman|spokesperson|spokeswoman|ambassador|"
     r"president|secretary|analyst|professor|researcher|chairman|chairwoman|lecturer|fellow|"
@@ -220,11 +222,21 @@ def find_people(
             index = len(people)
             people.append(record)
             by_name[name] = index
-            surname = name.split()[-1]
-            if len(surname) > 2 and surname not in blocked:
-                by_name.setdefault(surname, index)
+            for surname in _short_forms(name, record.country):
+                if len(surname) > 1 and surname not in blocked:
+                    by_name.setdefault(surname, index)
         intros.append((name_start, name_end, index))
     return people, _person_mentions(text, people, by_name, intros)
+
+
+def _short_forms(name: str, country: str | None) -> list[str]:
+    """How a later sentence names the person: "Sophan"; "Ahn" for Ahn Gyu-back, as
+    Korean and Chinese names put the family name first."""
+    tokens = name.split()
+    forms = [tokens[-1]] if len(tokens[-1]) > 2 else []
+    if country in _FAMILY_NAME_FIRST and len(tokens) >= 2:
+        forms.append(tokens[0])
+    return forms
 
 
 def _known_person(by_name: dict[str, int], name: str) -> int | None:

@@ -20,6 +20,7 @@ class Rules:
     needs: dict[str, re.Pattern[str] | None]
     specificity: dict[str, dict[str, str]]  # stronger -> {weaker: scope}
     enabling: re.Pattern[str]
+    visited_place: re.Pattern[str]
     dialogue_mechanism: re.Pattern[str]
     novelty: re.Pattern[str]
     contract_signed: re.Pattern[str]
@@ -31,6 +32,12 @@ class Rules:
     event_anaphora: re.Pattern[str]
     history_cues: re.Pattern[str]
     history_years: int
+    passive_strong: re.Pattern[str]
+    backstory: re.Pattern[str]
+    backstory_lead: re.Pattern[str]
+    defence_anchor: re.Pattern[str]
+    civil_words: tuple[str, ...]
+    civil_sense: re.Pattern[str]
     codes: dict[str, Any]
 
 
@@ -84,6 +91,7 @@ def load_rules() -> Rules:
         needs=needs,
         specificity={cat: dict(v) for cat, v in data["specificity"].items()},
         enabling=_union([data["enabling"]]),
+        visited_place=_union([data["visited_place"]]),
         dialogue_mechanism=_union([data["dialogue_mechanism"]]),
         novelty=re.compile(data["novelty"], re.IGNORECASE),
         contract_signed=_union([data["contract_signed"]]),
@@ -95,6 +103,12 @@ def load_rules() -> Rules:
         event_anaphora=re.compile(data["event_anaphora"], re.IGNORECASE),
         history_cues=re.compile(data["history_cues"]),
         history_years=int(data["history_years"]),
+        passive_strong=_union([data["passive_strong"]]),
+        backstory=_union([data["backstory"]]),
+        backstory_lead=_union([data["backstory_lead"]]),
+        defence_anchor=_union([data["defence_anchor"], data["needs"]["equipment"]]),
+        civil_words=tuple(data["civil_words"]),
+        civil_sense=re.compile(r"\b(?:" + "|".join(map(re.escape, data["civil_words"])) + ")"),
         codes=_read_yaml("codes.yaml"),
     )
 
