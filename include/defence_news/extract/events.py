@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
+from functools import cache
 
 from defence_news.extract.context import Candidate, DocContext, Party
 from defence_news.extract.dates import DateSpan, find_date_matches, resolve
@@ -202,6 +203,13 @@ def _meetings_as_dialogues(
             triggers["dialogue"] = triggers.pop("visit") + mechanism
 
 
+@cache
+def _at_word_start(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """``pattern`` tried only where a word starts: the regex engine then rejects most
+    positions at once instead of running every alternative there (the hot path)."""
+    return re.compile(rf"(?<![\w-])(?:{pattern.pattern})", pattern.flags)
+
+
 def _doc_words(
     ctx: DocContext, pattern: re.Pattern[str], start: int, end: int
 ) -> list[re.Match[str]]:
@@ -212,7 +220,8 @@ def _doc_words(
     cached = ctx.pattern_matches.get(id(pattern))
     if cached is None:
         lowered = ctx.lowered
-        found = [m for m in pattern.finditer(lowered) if word_start(lowered, m.start())]
+        anchored = _at_word_start(pattern)
+        found = [m for m in anchored.finditer(lowered) if word_start(lowered, m.start())]
         cached = ([m.start() for m in found], found)
         ctx.pattern_matches[id(pattern)] = cached
     starts, matches = cached
