@@ -10,7 +10,6 @@ Skips (with the reason) where Postgres, Redis or the Celery provider is absent.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import socket
@@ -21,10 +20,11 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
 
 from defence_news.store import LocalStore
+from defence_news.store.records import read_parquet
+from tests.support.servers import free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -49,12 +49,6 @@ def _reachable(address: tuple[str, int]) -> bool:
         return False
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def production_env(tmp_path: Path, seed_site: str) -> Iterator[dict[str, str]]:
     if not _reachable(PG):
@@ -67,7 +61,7 @@ def production_env(tmp_path: Path, seed_site: str) -> Iterator[dict[str, str]]:
     admin = psycopg2.connect(host=PG[0], port=PG[1], user="postgres", dbname="postgres")
     admin.autocommit = True
     admin.cursor().execute(f"CREATE DATABASE {database}")
-    api_port, queue = _free_port(), f"e2e-{uuid.uuid4().hex[:8]}"
+    api_port, queue = free_port(), f"e2e-{uuid.uuid4().hex[:8]}"
     pg_url = f"postgresql+psycopg2://postgres@{PG[0]}:{PG[1]}/{database}"
     env = {
         **os.environ,
@@ -189,7 +183,7 @@ def test_scheduled_ingest_triggers_events_through_the_asset(production_env, tmp_
     store = LocalStore(Path(env["DEFENCE_NEWS_LOCAL_ROOT"]))
     event_keys = list(store.list("events/"))
     assert len(event_keys) == 1
-    rows = pq.read_table(io.BytesIO(store.get(event_keys[0]))).to_pylist()
+    rows = read_parquet(store, event_keys[0])
     assert any(
         row["category"] == "exercise" and row["event_name"] == "Angkor Sentinel" for row in rows
     )

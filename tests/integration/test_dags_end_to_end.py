@@ -4,19 +4,18 @@ The objects are read back and checked as an analyst would."""
 
 from __future__ import annotations
 
-import io
 import json
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import boto3
-import pyarrow.parquet as pq
 import pytest
 
 from defence_news.adapters.runner import run_dag_in_process
 from defence_news.interval import Interval
 from defence_news.store import LocalStore, ObjectStore, S3Store, keys
+from defence_news.store.records import read_parquet
 
 pytestmark = pytest.mark.integration
 
@@ -30,10 +29,6 @@ SEED_TEXT = Path(__file__).resolve().parents[2] / "seeds" / "000_daa3c69061294fc
 def run_both(dags: dict, events_conf: dict | None = CONF) -> None:
     assert run_dag_in_process(dags["defence_news_ingest"], CONF) == "success"
     assert run_dag_in_process(dags["defence_news_events"], events_conf) == "success"
-
-
-def read_parquet(store: ObjectStore, key: str) -> list[dict]:
-    return pq.read_table(io.BytesIO(store.get(key))).to_pylist()
 
 
 def assert_outputs(store: ObjectStore) -> None:

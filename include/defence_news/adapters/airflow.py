@@ -27,11 +27,12 @@ def open_store(settings: StoreSettings | None = None):  # -> ObjectStore
     The connection's extra may carry ``endpoint_url`` (MinIO or any
     S3-compatible store) and ``region_name``; credentials never live in code.
     """
-    from defence_news.store import LocalStore, S3Store
+    from defence_news import settings as library_settings
+    from defence_news.store import S3Store
 
     settings = settings or StoreSettings.from_env()
     if settings.kind == "local":
-        return LocalStore(settings.local_root)
+        return library_settings.open_store(settings)
     from airflow.providers.amazon.aws.hooks.s3 import S3Hook
 
     client = S3Hook(aws_conn_id=settings.aws_conn_id).get_conn()

@@ -67,19 +67,20 @@ def run_fetch(args: argparse.Namespace) -> int:
 
 
 def _sources(args: argparse.Namespace, stack: ExitStack) -> list[Any]:
-    from defence_news.sources import load_sources, seed_source
+    from defence_news.pipeline import select_sources
+    from defence_news.settings import SourceSelection
 
-    registry = {source.id: source for source in load_sources()}
-    unknown = [name for name in args.source if name not in registry]
-    if unknown:
-        raise SystemExit(f"unknown source(s) {', '.join(unknown)}; known: {', '.join(registry)}")
-    chosen = [registry[name] for name in args.source]
+    names = tuple(args.source)
+    seed_url = SourceSelection.seed_url
     if args.seed_site:
         from defence_news.seedsite import serve_seed_site
 
-        site = stack.enter_context(serve_seed_site())
-        chosen.append(seed_source(site.base_url))
-    return chosen
+        names += ("seed",)
+        seed_url = stack.enter_context(serve_seed_site()).base_url
+    try:
+        return select_sources(SourceSelection(names=names, seed_url=seed_url))
+    except ValueError as error:  # an unknown id: say which, without a traceback
+        raise SystemExit(str(error)) from None
 
 
 def _store(root: Path | None) -> Any:
