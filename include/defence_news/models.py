@@ -13,30 +13,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from defence_news.extract.categories import category_names
+
 SCHEMA_VERSION = "1.0"
 
-Category = Literal[
-    "agreement",
-    "visit",
-    "exercise",
-    "training",
-    "arms_transfer",
-    "dialogue",
-    "suspension",
-]
+# One of CATEGORIES: the category files of the extractor (extract/data/categories/).
+Category = str
 Status = Literal["planned", "occurred", "ongoing", "suspended", "cancelled", "negated"]
 Precision = Literal["day", "month", "year", "unknown"]
 Role = Literal["initiator", "recipient", "participant"]
 
-CATEGORIES: tuple[str, ...] = (
-    "agreement",
-    "visit",
-    "exercise",
-    "training",
-    "arms_transfer",
-    "dialogue",
-    "suspension",
-)
+CATEGORIES: tuple[str, ...] = category_names()
 STATUSES: tuple[str, ...] = ("planned", "occurred", "ongoing", "suspended", "cancelled", "negated")
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
+from defence_news.extract.candidates import sentence_candidates
 from defence_news.extract.context import Candidate, DocContext, Party, focus_country
-from defence_news.extract.events import sentence_candidates
 from defence_news.extract.gazetteer import load_gazetteer
 from defence_news.extract.mentions import find_mentions
 from defence_news.extract.merge import merge_candidates
@@ -15,6 +15,7 @@ from defence_news.extract.people import find_people
 from defence_news.extract.roles import candidate_roles
 from defence_news.extract.rules import Rules, event_codes, load_rules, lower_same_length
 from defence_news.extract.sentences import split_sentences
+from defence_news.extract.status import final_status
 from defence_news.models import (
     Actor,
     Article,
@@ -50,16 +51,11 @@ _ENGLISH_FUNCTION_WORDS = frozenset(
     ).split()
 )
 _WORD = re.compile(r"[^\W\d_]+")
-_VISIT_DAYS = re.compile(
-    r"\b(\d|two|three|four|five|six|seven)-day (?:state |official )?visit\b", re.I
-)
-_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 _MAX_CONFIDENCE = 0.99
-_MILITARY_CATEGORIES = frozenset({"exercise", "training"})
 _MIN_CONFIDENCE = 0.05
 # Substrings that settle "is this defence news?" at once (most articles have one).
 _COMMON_DEFENCE_WORDS = ("military", "defence", "defense", "army", "navy", "naval", "troops")
-# The words data/rules.yaml "visited_place" ends in (its scan is skipped without them).
+# The words lexicon.yaml "visited_place" ends in (its scan is skipped without them).
 _PLACE_WORDS = ("academ", "school", "college", "training cent")
 
 
@@ -175,42 +171,6 @@ def extract_events(article: Article) -> ExtractionResult:
     )
 
 
-def _final_status(ctx: DocContext, candidate: Candidate) -> str:
-    """The grammar's status, checked against the dates where the grammar said nothing."""
-    status = candidate.status
-    when = candidate.when
-    published = ctx.published
-    if when is not None and published is not None:
-        if when.since and status in (None, "occurred"):
-            return "ongoing"  # "have trained ... since 2015"
-        if status is None and when.start > published:
-            return "planned"
-        if candidate.category == "visit" and status in ("occurred", "planned"):
-            days = _visit_days(candidate.sentence.text)
-            if days and when.start <= published < when.start + timedelta(days=days):
-                return "ongoing"  # "arrived on Monday for a three-day visit", told on Tuesday
-    return status or "occurred"
-
-
-def _visit_days(sentence: str) -> int | None:
-    match = _VISIT_DAYS.search(sentence)
-    if match is None:
-        return None
-    word = match.group(1).lower()
-    return int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
-
-
-def _party_rank(party: Party) -> tuple[int, int, int]:
-    best = max(
-        (
-            (m.branch is not None, m.sector == "MIL", m.kind not in ("pair", "style"))
-            for m in party.mentions
-        ),
-        default=(False, False, False),
-    )
-    return tuple(int(x) for x in best)  # type: ignore[return-value]
-
-
 def _actor(ctx: DocContext, party: Party, role: str, category: str) -> Actor:
     ranked = sorted(
         party.mentions,
@@ -227,7 +187,7 @@ def _actor(ctx: DocContext, party: Party, role: str, category: str) -> Actor:
         name = party.person_org or name
     if best is not None and best.kind == "igo":
         sector = "IGO"
-    elif category in _MILITARY_CATEGORIES and sector == "GOV":
+    elif ctx.rules.categories[category].military and sector == "GOV":
         sector = "MIL"  # drills and training are carried out by armed forces
     if best is not None and best.kind in ("pair", "style"):
         named = [m for m in party.mentions if m.kind not in ("pair", "style")]
@@ -264,7 +224,10 @@ def _people(ctx: DocContext, candidate: Candidate) -> tuple[Person, ...]:
 
 
 def _to_event(ctx: DocContext, candidate: Candidate, doc_id: str, ref: ArticleRef) -> Event:
-    status = _final_status(ctx, candidate)
+    spec = ctx.rules.categories[candidate.category]
+    status = final_status(
+        spec, candidate.status, candidate.when, ctx.published, candidate.sentence.text
+    )
     roles = candidate_roles(ctx, candidate)
     sentence = candidate.sentence
     when = candidate.when

@@ -227,7 +227,7 @@ def _add_references(
         m
         for m in (mentions if pair_matches else [])
         if context_only is None
-        or not context_only.search(text[max(0, m.start - _CONTEXT_WINDOW) : m.start])
+        or not context_only.search(text[max(0, m.start - _CONTEXT_WINDOW) : m.start].lower())
     ]
     for match in pair_matches:
         pair = _last_two_countries(candidates, match.start())

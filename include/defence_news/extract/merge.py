@@ -11,10 +11,6 @@ from defence_news.extract.rules import STRONG_STATUSES
 _PRECISION_RANK = {"day": 3, "month": 2, "year": 1, "unknown": 0}
 
 
-# An anaphoric "the training" may name an exercise told before, "the talks" a dialogue.
-_SAME_KIND = {"exercise": "training", "dialogue": "visit"}
-
-
 def _dates_compatible(a: DateSpan | None, b: DateSpan | None) -> bool:
     if a is None or b is None:
         return True
@@ -59,35 +55,45 @@ def _absorb(kept: Candidate, new: Candidate) -> None:
         kept.sentences.append(new.sentence)
 
 
-def _same_happening(kept: Candidate, candidate: Candidate) -> bool:
+def _kin(ctx: DocContext, told: str, referring: str) -> bool:
+    """An anaphoric ``referring`` ("the training") may name a ``told`` event (an exercise):
+    the told category's ``anaphora_kin``."""
+    return referring in ctx.rules.categories[told].anaphora_kin
+
+
+def _same_happening(ctx: DocContext, kept: Candidate, candidate: Candidate) -> bool:
     if kept.party_set != candidate.party_set or candidate.novel:
         return False
-    categories = {kept.category, candidate.category}
     if kept.category != candidate.category:
         # "They met for a defence policy dialogue. The talks were co-chaired by ...";
         # "launched the Blue Strike exercise; the training will last three weeks".
-        return candidate.anaphoric and categories in (
-            {"visit", "dialogue"},
-            {"exercise", "training"},
+        kin = _kin(ctx, kept.category, candidate.category) or _kin(
+            ctx, candidate.category, kept.category
         )
+        return candidate.anaphoric and kin
     if candidate.sentence is kept.sentence or candidate.sentence in kept.sentences:
         # One sentence, one deal: "agreed to buy ..., but cancelled the purchase"; unless
         # one is another instance: "will buy two more ..., after the first two arrived".
         return not kept.novel
-    if candidate.linked_to_visit and candidate.category == "visit":
+    if candidate.linked_to_visit and _is_visit(ctx, candidate):
         return True  # "During the visit, he will meet ...": a meeting of that visit
     if not _dates_compatible(kept.when, candidate.when):
         return False
     return candidate.anaphoric or _statuses_compatible(kept.status, candidate.status)
 
 
-def _refers_elsewhere(candidate: Candidate, merged: list[Candidate]) -> bool:
+def _refers_elsewhere(ctx: DocContext, candidate: Candidate, merged: list[Candidate]) -> bool:
     same_kind = [
         k
         for k in merged
-        if k.category == candidate.category or _SAME_KIND.get(k.category) == candidate.category
+        if k.category == candidate.category or _kin(ctx, k.category, candidate.category)
     ]
     return bool(same_kind) and all(k.party_set != candidate.party_set for k in same_kind)
+
+
+def _is_visit(ctx: DocContext, candidate: Candidate) -> bool:
+    """An occasion that "during the visit" refers to (the category's ``occasion``)."""
+    return ctx.rules.categories[candidate.category].occasion
 
 
 def merge_candidates(ctx: DocContext, candidates: list[Candidate]) -> list[Candidate]:
@@ -96,10 +102,10 @@ def merge_candidates(ctx: DocContext, candidates: list[Candidate]) -> list[Candi
     for candidate in candidates:
         if candidate.linked_to_visit:
             _inherit_visit(ctx, candidate, merged)
-        target = next((kept for kept in merged if _same_happening(kept, candidate)), None)
+        target = next((kept for kept in merged if _same_happening(ctx, kept, candidate)), None)
         if target is not None:
             _absorb(target, candidate)
-        elif candidate.anaphoric and _refers_elsewhere(candidate, merged):
+        elif candidate.anaphoric and _refers_elsewhere(ctx, candidate, merged):
             continue  # "the talks" of an event told before, with the wrong parties here
         else:
             merged.append(candidate)
@@ -108,7 +114,7 @@ def merge_candidates(ctx: DocContext, candidates: list[Candidate]) -> list[Candi
 
 def _inherit_visit(ctx: DocContext, candidate: Candidate, merged: list[Candidate]) -> None:
     """ "During the visit, ... will sign": the time and place of the last visit apply."""
-    visits = [c for c in merged if c.category == "visit" and c.party_set & candidate.party_set]
+    visits = [c for c in merged if _is_visit(ctx, c) and c.party_set & candidate.party_set]
     if not visits:
         return
     visit = visits[-1]

@@ -1,4 +1,11 @@
-"""The event grammar's word lists, compiled once from ``data/rules.yaml`` and ``codes.yaml``."""
+"""The event grammar's word lists: the shared lexicon and the category files, compiled once.
+
+One matching regime: every data pattern (``data/lexicon.yaml``,
+``data/categories/*.yaml``) is matched on the document lower-cased once
+(``lower_same_length``, same offsets). Only the name-shape patterns in code, where a
+capital letter is the signal (an exercise's name, a clause opening on a capitalised
+subject), look at the original case.
+"""
 
 from __future__ import annotations
 
@@ -10,20 +17,20 @@ from typing import Any
 
 import yaml
 
+from defence_news.extract.categories import CategorySpec, compile_lower, load_categories
+
 STRONG_STATUSES = ("cancelled", "suspended", "negated")
 WEAK_STATUSES = ("planned", "ongoing", "occurred")
 
 
 @dataclass(frozen=True)
 class Rules:
-    triggers: dict[str, re.Pattern[str]]
-    needs: dict[str, re.Pattern[str] | None]
-    specificity: dict[str, dict[str, str]]  # stronger -> {weaker: scope}
+    categories: dict[str, CategorySpec]
+    needs: dict[str, re.Pattern[str]]  # named lists a category may need
+    patterns: dict[str, re.Pattern[str]]  # named lexicon patterns ("contract_signed"...)
     enabling: re.Pattern[str]
     visited_place: re.Pattern[str]
-    dialogue_mechanism: re.Pattern[str]
     novelty: re.Pattern[str]
-    contract_signed: re.Pattern[str]
     status_cues: tuple[tuple[str, re.Pattern[str]], ...]
     speculation: re.Pattern[str]
     opinion: re.Pattern[str]
@@ -38,29 +45,15 @@ class Rules:
     defence_anchor: re.Pattern[str]
     civil_words: tuple[str, ...]
     civil_sense: re.Pattern[str]
-    codes: dict[str, Any]
+    status_codes: dict[str, dict[str, str]]
+
+    def need(self, category: CategorySpec) -> re.Pattern[str] | None:
+        return self.needs[category.needs] if category.needs else None
 
 
-def _read_yaml(name: str) -> dict[str, Any]:
-    text = resources.files("defence_news.extract").joinpath("data", name).read_text("utf-8")
-    return yaml.safe_load(text)
-
-
-_UPPERCASE_ESCAPE = re.compile(r"\\[A-Z]")
-
-
-def _union(patterns: list[str]) -> re.Pattern[str]:
-    """One lower-case pattern, matched against lower-cased text.
-
-    Case-insensitive matching is markedly slower in Python's regex engine; the
-    text is lower-cased once per document instead (``lower_same_length``).
-    """
-    parts = []
-    for pattern in patterns:
-        if _UPPERCASE_ESCAPE.search(pattern):
-            raise ValueError(f"rules.yaml: use lower-case escapes only: {pattern}")
-        parts.append("(?:" + pattern.lower() + ")")
-    return re.compile("|".join(parts))
+def _read_lexicon() -> dict[str, Any]:
+    path = resources.files("defence_news.extract").joinpath("data", "lexicon.yaml")
+    return yaml.safe_load(path.read_text("utf-8"))
 
 
 def word_start(lowered: str, start: int) -> bool:
@@ -76,48 +69,61 @@ def lower_same_length(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
+# Lexicon entries referred to by name from category files ("when: contract_signed").
+_NAMED_PATTERNS = ("contract_signed", "dialogue_mechanism")
+
+
 @lru_cache(maxsize=1)
 def load_rules() -> Rules:
-    data = _read_yaml("rules.yaml")
-    needs_lists = {name: _union([p]) for name, p in data["needs"].items()}
-    triggers = {cat: _union(spec["patterns"]) for cat, spec in data["triggers"].items()}
+    data = _read_lexicon()
+    categories = load_categories()
+
+    def lower(key: str) -> re.Pattern[str]:
+        return compile_lower(data[key], f"lexicon.yaml {key}")
+
     needs = {
-        cat: needs_lists[spec["needs"]] if spec.get("needs") else None
-        for cat, spec in data["triggers"].items()
+        name: compile_lower(p, f"lexicon.yaml needs {name}") for name, p in data["needs"].items()
     }
-    cues = tuple((status, _union(patterns)) for status, patterns in data["status_cues"].items())
+    for spec in categories.values():
+        if spec.needs and spec.needs not in needs:
+            raise ValueError(f"categories/{spec.name}.yaml: unknown needs {spec.needs!r}")
+    cues = tuple(
+        (status, compile_lower(patterns, f"lexicon.yaml status_cues {status}"))
+        for status, patterns in data["status_cues"].items()
+    )
     return Rules(
-        triggers=triggers,
+        categories=categories,
         needs=needs,
-        specificity={cat: dict(v) for cat, v in data["specificity"].items()},
-        enabling=_union([data["enabling"]]),
-        visited_place=_union([data["visited_place"]]),
-        dialogue_mechanism=_union([data["dialogue_mechanism"]]),
-        novelty=re.compile(data["novelty"], re.IGNORECASE),
-        contract_signed=_union([data["contract_signed"]]),
+        patterns={name: lower(name) for name in _NAMED_PATTERNS},
+        enabling=lower("enabling"),
+        visited_place=lower("visited_place"),
+        novelty=lower("novelty"),
         status_cues=cues,
-        speculation=re.compile(data["speculation"], re.IGNORECASE),
-        opinion=re.compile(data["opinion"], re.IGNORECASE),
-        context_only=re.compile(data["context_only"], re.IGNORECASE),
-        context_after=re.compile(data["context_after"], re.IGNORECASE),
-        event_anaphora=re.compile(data["event_anaphora"], re.IGNORECASE),
-        history_cues=re.compile(data["history_cues"]),
+        speculation=lower("speculation"),
+        opinion=lower("opinion"),
+        context_only=lower("context_only"),
+        context_after=lower("context_after"),
+        event_anaphora=lower("event_anaphora"),
+        history_cues=lower("history_cues"),
         history_years=int(data["history_years"]),
-        passive_strong=_union([data["passive_strong"]]),
-        backstory=_union([data["backstory"]]),
-        backstory_lead=_union([data["backstory_lead"]]),
-        defence_anchor=_union([data["defence_anchor"], data["needs"]["equipment"]]),
+        passive_strong=lower("passive_strong"),
+        backstory=lower("backstory"),
+        backstory_lead=lower("backstory_lead"),
+        defence_anchor=compile_lower(
+            [data["defence_anchor"], data["needs"]["equipment"]], "lexicon.yaml defence_anchor"
+        ),
         civil_words=tuple(data["civil_words"]),
         civil_sense=re.compile(r"\b(?:" + "|".join(map(re.escape, data["civil_words"])) + ")"),
-        codes=_read_yaml("codes.yaml"),
+        status_codes=dict(data["status_codes"]),
     )
 
 
 def event_codes(category: str, status: str) -> tuple[str | None, str | None, int | None]:
     """CAMEO code, PLOVER type and quad class for a category in a status."""
-    codes = load_rules().codes
-    entry = codes.get("status", {}).get(status) or codes.get(category, {}).get(status)
-    entry = entry or codes.get(category, {}).get("default")
+    rules = load_rules()
+    spec = rules.categories.get(category)
+    own = spec.codes if spec else {}
+    entry = rules.status_codes.get(status) or own.get(status) or own.get("default")
     if not entry:
         return None, None, None
     cameo = str(entry["cameo"])

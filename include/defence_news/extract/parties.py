@@ -1,0 +1,162 @@
+"""Who takes part: the countries and bodies of a clause that are parties to its event.
+
+Parties are the countries and bodies named in the clause and the countries of the
+people acting in it; not venues (unless one completes a pair), rivals, backdrops
+("amid tensions with China"), commentators, or a body that only names a kind of thing
+("United Nations peacekeeping missions"). A lone party borrows the sentence's subject,
+the previous sentence's partner, or the article's main country (``complete_parties``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from defence_news.extract.categories import CategorySpec
+from defence_news.extract.clauses import CONTEXT_WINDOW, Span, inside
+from defence_news.extract.context import DocContext, Party
+from defence_news.extract.mentions import Mention
+from defence_news.extract.people import role_references
+from defence_news.extract.roles import RELATION_WINDOW
+
+PAIR = 2
+_WITH_BEFORE = re.compile(r"\b(?:with|alongside|together with|and)\s+(?:the\s+)?$")
+_IGO_MODIFIES = re.compile(
+    r"\s+(?:peacekeeping|peace-keeping|missions?|resolutions?|sanctions|charter|observers?)\b"
+)
+_JOINT = re.compile(r"\b(?:joint|bilateral|combined|together)\b")
+# "howitzers built in France": the country after "built in" is the maker, a party.
+_MADE_IN = re.compile(r"\b(?:built|made|produced|manufactured)\s+in\s+(?:the\s+)?$")
+_SPEECH_AFTER = re.compile(
+    r"(?:[’']s)?(?:\s+[\w-]+){0,2}?\s+(?:claimed|claims|accused|accuses|warned|"
+    r"warns|called|calls|described|describes|denounced|condemned|critici[sz]ed|protested)\b"
+)
+# A clause opening "after South Korea and the US started drills": its subject is a party,
+# though "after" before a country usually marks a backdrop ("amid", "after pressure from").
+_SUBORDINATORS = frozenset({"after", "before", "when", "once", "until", "where"})
+_SUBJECT_GOES_ON = re.compile(r"(?:[’']s)?\s+[a-z]")
+# "held separate drills", "its own exercise": the clause does not share the subject's party.
+_SEPARATE = re.compile(r"\b(?:separate|separately|its own|their own|unilateral\w*|alone)\b")
+
+
+def is_separate(ctx: DocContext, clause: Span) -> bool:
+    return _SEPARATE.search(ctx.lowered, *clause) is not None
+
+
+def _context_only(ctx: DocContext, mention: Mention, floor: int) -> bool:
+    """A country the words before or after place outside the cooperation (lexicon)."""
+    key = (mention.start, floor)
+    cached = ctx.context_only_cache.get(key)
+    if cached is None:
+        window = ctx.lowered[max(floor, mention.start - CONTEXT_WINDOW) : mention.start]
+        after = ctx.lowered[mention.end : mention.end + CONTEXT_WINDOW]
+        # The subject goes on into its verb or a coordinate ("and the US started"), not
+        # into a comma ("suppliers after China, and ...").
+        opens_clause = (
+            mention.start - CONTEXT_WINDOW < floor
+            and window.strip() in _SUBORDINATORS
+            and _SUBJECT_GOES_ON.match(ctx.text, mention.end) is not None
+        )
+        cached = ctx.context_only_cache[key] = not opens_clause and bool(
+            ctx.rules.context_only.search(window) or ctx.rules.context_after.match(after)
+        )
+    return cached
+
+
+def clause_parties(
+    ctx: DocContext, span: Span, excluded: list[Span], people: list[int]
+) -> dict[str, Party]:
+    """Parties named in text[span]: places count only to complete a pair."""
+    start, end = span
+    parties: dict[str, Party] = {}
+    places: list[Mention] = []
+    for mention in ctx.mentions_in(start, end):
+        if mention.end > end or inside(excluded, mention.start, mention.end):
+            continue
+        if _context_only(ctx, mention, start) or _igo_as_modifier(ctx, mention):
+            continue
+        if mention.is_location and not _MADE_IN.search(
+            ctx.lowered, max(start, mention.start - CONTEXT_WINDOW), mention.start
+        ):
+            # "met on the sidelines of a forum in Singapore": a venue is a party only when
+            # it completes a pair ("met his counterpart in Hanoi").
+            places.append(mention)
+            continue
+        parties.setdefault(mention.code, Party(mention.code)).mentions.append(mention)
+    for index in people:
+        person = ctx.people[index]
+        if person.country:
+            party = parties.setdefault(person.country, Party(person.country, inferred=True))
+            if person.sector and not party.person_sector:
+                party.person_sector, party.person_branch = person.sector, person.branch
+                party.person_org = person.organisation
+    if len(parties) < PAIR:
+        for mention in places:
+            parties.setdefault(mention.code, Party(mention.code)).mentions.append(mention)
+    _drop_commentator(ctx, parties)
+    return parties
+
+
+def _drop_commentator(ctx: DocContext, parties: dict[str, Party]) -> None:
+    """ "North Korea denounced the US-South Korean drills": a country that only accuses or
+    criticises is not a party, when two others remain. ("X said" may be the host's voice.)"""
+    if len(parties) <= PAIR:
+        return
+    for code, party in list(parties.items()):
+        if party.mentions and all(
+            _SPEECH_AFTER.match(ctx.text, m.end, m.end + CONTEXT_WINDOW) for m in party.mentions
+        ):
+            del parties[code]
+            if len(parties) <= PAIR:
+                return
+
+
+def _igo_as_modifier(ctx: DocContext, mention: Mention) -> bool:
+    """ "officers preparing for United Nations peacekeeping missions": the UN names the
+    kind of mission, it is not a party to the training."""
+    return mention.kind == "igo" and bool(
+        _IGO_MODIFIES.match(ctx.text, mention.end, mention.end + RELATION_WINDOW * 2)
+    )
+
+
+def role_people(ctx: DocContext, span: Span, countries: frozenset[str]) -> list[int]:
+    """People referred to by role ("his counterpart") whose country is a party."""
+    found: list[int] = []
+    for reference in role_references(ctx.text, *span):
+        for index, person in enumerate(ctx.people):
+            if person.country in countries and person.matches_role(reference.role):
+                found.append(index)
+    return found
+
+
+def complete_parties(
+    ctx: DocContext, parties: dict[str, Party], span: Span, spec: CategorySpec
+) -> None:
+    """ "drills with the US" in an article about Cambodia: Cambodia is the other party."""
+    if len(parties) != 1:
+        return
+    only = next(iter(parties.values()))
+    if spec.joins_partner and only.code in ctx.previous_pair:
+        # One of the pair just told of joins an activity: with the other one.
+        (partner,) = ctx.previous_pair - {only.code}
+        parties[partner] = Party(partner, inferred=True)
+        return
+    partner = _main_country_other_than(ctx, only.code)
+    if partner is None:
+        return
+    first = only.mentions[0] if only.mentions else None
+    with_before = first is not None and _WITH_BEFORE.search(
+        ctx.text[max(span[0], first.start - RELATION_WINDOW) : first.start]
+    )
+    if with_before or _JOINT.search(ctx.lowered, *span):
+        parties[partner] = Party(partner, inferred=True)
+
+
+def _main_country_other_than(ctx: DocContext, code: str) -> str | None:
+    counts = Counter(
+        m.code for m in ctx.mentions if m.kind not in ("igo", "pair") and m.code != code
+    )
+    if not counts:
+        return None
+    best = max(counts.values())
+    return next(m.code for m in ctx.mentions if m.code != code and counts.get(m.code) == best)
