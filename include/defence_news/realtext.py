@@ -23,9 +23,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 GOLD_PATH = PROJECT_ROOT / "seeds" / "realtext" / "gold.jsonl"
 CACHE_DIR = PROJECT_ROOT / ".cache" / "realtext"
 
-# The stored pages' excerpts may open with the page's date as " date 2024-02-29 ":
-# a marker of the store, not article text.
-_DATE_MARKER = re.compile(r"^\s*date (\d{4}-\d{2}-\d{2})\s+")
+# The stored pages' excerpts may open with the page's date as " date 2024-02-29 " (or
+# " date 2017-05 "): a marker of the store, not article text.
+_DATE_MARKER = re.compile(r"^\s*date (\d{4}-\d{2}(?:-\d{2})?)\s+")
 
 
 @dataclass(frozen=True)
