@@ -29,6 +29,7 @@ from defence_news.extract.parties import (
     clause_parties,
     complete_parties,
     is_separate,
+    offered_parties,
     role_people,
 )
 from defence_news.extract.roles import RELATION_WINDOW, TO_BEFORE
@@ -85,11 +86,17 @@ def _name_spans(ctx: DocContext, sentence: Sentence) -> list[Span]:
     ]
 
 
-def sentence_candidates(ctx: DocContext, sentence: Sentence) -> list[Candidate]:
+def sentence_candidates(
+    ctx: DocContext, sentence: Sentence, keep_all: bool = False
+) -> list[Candidate]:
+    """The candidate events of one sentence. With ``keep_all``, also those the rules
+    would drop (speculation, one party, history...), marked with ``drop_reason``, for a
+    learned decision to weigh."""
     said_by, attribution_spans = attribution(ctx, sentence)
     if not _has_party_words(ctx, sentence):
         ctx.previous_pair = frozenset()
-        return []
+        if not keep_all:
+            return []  # a learned decision may still take the parties from the context
     anaphora = anaphora_spans(ctx, sentence)
     backstory = backstory_spans(ctx, sentence) if ctx.has_since else []
     excluded = attribution_spans + anaphora + reporting_spans(sentence) + backstory
@@ -107,12 +114,18 @@ def sentence_candidates(ctx: DocContext, sentence: Sentence) -> list[Candidate]:
     candidates: list[Candidate] = []
     for clause, triggers_by_category in zip(spans, found, strict=True):
         for category, triggers in triggers_by_category.items():
-            candidate = _candidate(ctx, scope, category, triggers, clause, triggers_by_category)
-            if candidate is None or (opinion and candidate.status in (None, "planned")):
+            candidate = _candidate(
+                ctx, scope, category, triggers, clause, triggers_by_category, keep_all
+            )
+            if candidate is None:
                 continue
+            if opinion and candidate.status in (None, "planned"):
+                if not keep_all:
+                    continue
+                candidate.drop_reason = candidate.drop_reason or "opinion"
             candidate.linked_to_visit = bool(anaphora)
             candidates.append(candidate)
-    pairs = [c.party_set for c in candidates if len(c.parties) == PAIR]
+    pairs = [c.party_set for c in candidates if len(c.parties) == PAIR and c.rule_kept]
     ctx.previous_pair = pairs[-1] if pairs else frozenset()
     return candidates
 
@@ -153,20 +166,25 @@ def _candidate(
     triggers: list[re.Match[str]],
     clause: Span,
     clause_triggers: Triggers,
+    keep_all: bool = False,
 ) -> Candidate | None:
     spec = ctx.rules.categories[category]
     sentence = scope.sentence
     status, speculative = grammar_status(ctx, clause, triggers)
-    if speculative:
+    if speculative and not keep_all:
         return None
+    drop_reason = "speculative" if speculative else None
     status = category_status(ctx, spec, status, clause)
     people = ctx.people_in(*clause)
     party_excluded = scope.excluded + background_spans(ctx, sentence, triggers)
     parties = clause_parties(ctx, clause, party_excluded, people)
     parties, people, party_scope = _widen_parties(ctx, scope, clause, parties, people)
     complete_parties(ctx, parties, party_scope, spec)
+    offered = offered_parties(ctx, sentence, parties) if keep_all else {}
     if len(parties) < PAIR:
-        return None
+        if len(offered) < PAIR:
+            return None
+        drop_reason = drop_reason or "one_party"
     people = list(dict.fromkeys(people + role_people(ctx, party_scope, frozenset(parties))))
     people = [
         i for i in people if ctx.people[i].country in parties or ctx.people[i].country is None
@@ -195,8 +213,16 @@ def _candidate(
         linked_to_visit=False,
         speculative=speculative,
         sentences=[sentence],
+        clause=clause,
+        trigger_spans=[(t.start(), t.end()) for t in triggers],
+        potential=offered,
+        drop_reason=drop_reason,
     )
-    if is_history(ctx, candidate, *clause) or is_generic(ctx, candidate):
+    if is_history(ctx, candidate, *clause):
+        candidate.drop_reason = candidate.drop_reason or "history"
+    elif is_generic(ctx, candidate):
+        candidate.drop_reason = candidate.drop_reason or "generic"
+    if candidate.drop_reason and not keep_all:
         return None
     return candidate
 

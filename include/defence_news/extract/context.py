@@ -29,6 +29,9 @@ class Party:
     person_branch: str | None = None
     person_org: str | None = None
     inferred: bool = False
+    # Where a learned decision's offer of this party comes from: "sentence" (named in
+    # it), "person", "rule" (inferred by the grammar), "previous", "headline", "document".
+    source: str = "sentence"
 
 
 @dataclass
@@ -51,6 +54,17 @@ class Candidate:
     novel: bool = False
     sentences: list[Sentence] = field(default_factory=list)
     status_from_cue: bool = True
+    # For the learned decisions (``extract/learn``): where the triggers are, every country
+    # or body the sentence offers as a party, and whether and why the rules keep it.
+    clause: tuple[int, int] = (0, 0)
+    trigger_spans: list[tuple[int, int]] = field(default_factory=list)
+    potential: dict[str, Party] = field(default_factory=dict)
+    drop_reason: str | None = None  # why the rules alone would not report it
+    confidence: float | None = None  # set by the learned decision (calibrated)
+
+    @property
+    def rule_kept(self) -> bool:
+        return self.drop_reason is None
 
     @property
     def party_set(self) -> frozenset[str]:
@@ -88,6 +102,9 @@ class DocContext:
     # document is not scanned for those patterns at all (speed).
     has_since: bool = True
     has_place_words: bool = True
+    code_counts: Counter[str] | None = None  # mentions per country (learned features)
+    sentences: list[Sentence] = field(default_factory=list)
+    sentence_positions: dict[int, int] = field(default_factory=dict)  # start -> position
 
     def words(self, pattern: re.Pattern[str], start: int, end: int) -> list[re.Match[str]]:
         """Matches of a rule pattern inside [start, end) that begin at a word start.

@@ -9,8 +9,10 @@ from datetime import date, datetime
 from defence_news.extract.candidates import sentence_candidates
 from defence_news.extract.context import Candidate, DocContext, Party, focus_country
 from defence_news.extract.gazetteer import load_gazetteer
+from defence_news.extract.learn.decide import decide
+from defence_news.extract.learn.model import EventModel, packaged_model
 from defence_news.extract.mentions import find_mentions
-from defence_news.extract.merge import merge_candidates
+from defence_news.extract.merge import consolidate, merge_candidates
 from defence_news.extract.people import find_people
 from defence_news.extract.roles import candidate_roles
 from defence_news.extract.rules import Rules, event_codes, load_rules, lower_same_length
@@ -30,7 +32,9 @@ from defence_news.models import (
 )
 
 EXTRACTOR_NAME = "defence_news.rules"
-EXTRACTOR_VERSION = "1.0.0"
+LEARNED_EXTRACTOR_NAME = "defence_news.rules+learned"
+EXTRACTOR_VERSION = "2.0.0"
+MODES = ("auto", "rules", "learned")
 
 # Longer than any news article (the longest long-reads are ~100 kB); beyond this the
 # text is a dump or a mis-parse and would slow the whole batch.
@@ -110,30 +114,26 @@ def _is_defence_text(lowered: str, rules: Rules) -> bool:
     return not civil or bool(rules.defence_anchor.search(lowered))
 
 
-def extract_from_text(
-    text: str,
-    *,
-    doc_id: str,
-    published: datetime | date | str | None = None,
-    article: ArticleRef | None = None,
-) -> ExtractionResult:
-    """Cooperation events in ``text``; never raises on bad input (see ``reason``)."""
+def analyse(text: object, published: datetime | date | str | None = None) -> DocContext | str:
+    """The document's context for the grammar (sentences, mentions, people), or the
+    reason it can hold no event."""
     reason = _reject_reason(text)
     if reason:
-        return ExtractionResult([], reason)
+        return reason
+    assert isinstance(text, str)
     sentences = [s for s in split_sentences(text) if len(_WORD.findall(s.text)) >= 3]
     if not sentences:
-        return ExtractionResult([], "no_sentences")
+        return "no_sentences"
     gaz = load_gazetteer()
     rules = load_rules()
     lowered = lower_same_length(text)
     if not _is_defence_text(lowered, rules):
-        return ExtractionResult([], "not_defence")
+        return "not_defence"
     mentions = find_mentions(text, gaz, rules.context_only)
     if not any(m.kind not in ("pair", "style") for m in mentions):
-        return ExtractionResult([], "no_countries")
+        return "no_countries"
     people, person_mentions = find_people(text, mentions)
-    ctx = DocContext(
+    return DocContext(
         text=text,
         published=_as_date(published),
         gaz=gaz,
@@ -147,12 +147,63 @@ def extract_from_text(
         person_starts=sorted(pm.start for pm in person_mentions),
         has_since="since" in lowered,
         has_place_words=any(word in lowered for word in _PLACE_WORDS),
+        sentences=sentences,
+        sentence_positions={s.start: i for i, s in enumerate(sentences)},
     )
-    candidates = [c for s in sentences for c in sentence_candidates(ctx, s)]
-    merged = merge_candidates(ctx, candidates)
+
+
+def document_candidates(ctx: DocContext, keep_all: bool = False) -> list[Candidate]:
+    """Every candidate event of the document, in text order (see ``sentence_candidates``)."""
+    return [c for s in ctx.sentences for c in sentence_candidates(ctx, s, keep_all)]
+
+
+def _resolve_model(mode: str, model: EventModel | None) -> EventModel | None:
+    if mode not in MODES:
+        raise ValueError(f"extractor mode {mode!r}: one of {', '.join(MODES)}")
+    if mode == "rules":
+        return None
+    found = model or packaged_model()
+    if found is None and mode == "learned":
+        raise FileNotFoundError("no trained model: run make train-events")
+    return found
+
+
+def extractor_info(model: EventModel | None) -> ExtractorInfo:
+    """Name and version of the extractor that writes the events: a changed model is a
+    changed version (its training data's fingerprint)."""
+    if model is None:
+        return ExtractorInfo(EXTRACTOR_NAME, EXTRACTOR_VERSION)
+    fingerprint = str(model.trained_on.get("fingerprint", ""))[:8]
+    return ExtractorInfo(LEARNED_EXTRACTOR_NAME, f"{EXTRACTOR_VERSION}+{fingerprint}")
+
+
+def extract_from_text(
+    text: str,
+    *,
+    doc_id: str,
+    published: datetime | date | str | None = None,
+    article: ArticleRef | None = None,
+    mode: str = "auto",
+    model: EventModel | None = None,
+) -> ExtractionResult:
+    """Cooperation events in ``text``; never raises on bad input (see ``reason``).
+
+    ``mode``: ``rules`` (the grammar alone), ``learned`` (the grammar proposes, the
+    trained model decides; ``model`` or the packaged one), ``auto`` (learned when a
+    model is packaged, else rules)."""
+    learned = _resolve_model(mode, model)
+    ctx = analyse(text, published)
+    if isinstance(ctx, str):
+        return ExtractionResult([], ctx)
+    if learned is None:
+        merged = merge_candidates(ctx, document_candidates(ctx))
+    else:
+        decided = decide(ctx, document_candidates(ctx, keep_all=True), learned)
+        merged = consolidate(merge_candidates(ctx, decided))
     published_on = ctx.published.isoformat() if ctx.published else None
     ref = article or ArticleRef(article_id=doc_id, url="", source_id="", published_at=published_on)
-    events = [_to_event(ctx, c, doc_id, ref) for c in merged]
+    info = extractor_info(learned)
+    events = [_to_event(ctx, c, doc_id, ref, info) for c in merged]
     return ExtractionResult(events, None if events else "no_cooperation")
 
 
@@ -223,11 +274,16 @@ def _people(ctx: DocContext, candidate: Candidate) -> tuple[Person, ...]:
     )
 
 
-def _to_event(ctx: DocContext, candidate: Candidate, doc_id: str, ref: ArticleRef) -> Event:
+def _to_event(
+    ctx: DocContext, candidate: Candidate, doc_id: str, ref: ArticleRef, info: ExtractorInfo
+) -> Event:
     spec = ctx.rules.categories[candidate.category]
-    status = final_status(
-        spec, candidate.status, candidate.when, ctx.published, candidate.sentence.text
-    )
+    if candidate.confidence is None:
+        status = final_status(
+            spec, candidate.status, candidate.when, ctx.published, candidate.sentence.text
+        )
+    else:
+        status = candidate.status or "occurred"  # decided by the learned status model
     roles = candidate_roles(ctx, candidate)
     sentence = candidate.sentence
     when = candidate.when
@@ -250,7 +306,7 @@ def _to_event(ctx: DocContext, candidate: Candidate, doc_id: str, ref: ArticleRe
             triggers=tuple(candidate.triggers),
         ),
         article=ref,
-        extractor=ExtractorInfo(EXTRACTOR_NAME, EXTRACTOR_VERSION),
+        extractor=info,
         people=_people(ctx, candidate),
         event_name=candidate.event_name,
         when=When(
@@ -264,5 +320,7 @@ def _to_event(ctx: DocContext, candidate: Candidate, doc_id: str, ref: ArticleRe
         plover_type=plover,
         quad_class=quad,
         attribution=candidate.attribution,
-        confidence=_confidence(candidate, candidate.status is None),
+        confidence=candidate.confidence
+        if candidate.confidence is not None
+        else _confidence(candidate, candidate.status is None),
     )

@@ -32,7 +32,9 @@ def _absorb(kept: Candidate, new: Candidate) -> None:
     kept.triggers = list(dict.fromkeys(kept.triggers + new.triggers))
     kept.people = list(dict.fromkeys(kept.people + new.people))
     for code, party in new.parties.items():
-        target = kept.parties[code]
+        target = kept.parties.get(code)
+        if target is None:
+            continue  # a party the kept event does not have (``consolidate``)
         target.mentions.extend(party.mentions)
         target.inferred = target.inferred and party.inferred
         if party.person_sector and not target.person_sector:
@@ -47,6 +49,8 @@ def _absorb(kept: Candidate, new: Candidate) -> None:
     kept.where_place = kept.where_place or new.where_place
     kept.event_name = kept.event_name or new.event_name
     kept.attribution = kept.attribution or new.attribution
+    if new.confidence is not None and kept.confidence is not None:
+        kept.confidence = max(kept.confidence, new.confidence)
     if kept.status is None or (
         new.status in STRONG_STATUSES and kept.status not in STRONG_STATUSES
     ):
@@ -121,3 +125,36 @@ def _inherit_visit(ctx: DocContext, candidate: Candidate, merged: list[Candidate
     candidate.when = candidate.when or visit.when
     candidate.where_country = candidate.where_country or visit.where_country
     candidate.where_place = candidate.where_place or visit.where_place
+
+
+# Statuses that can describe one happening told twice: begun (occurred) and under way.
+_SAME_HAPPENING_STATUSES = ({"occurred", "ongoing"}, {"planned", "ongoing"})
+_MANY = 3  # parties of a multilateral event, whose reports name some of them each
+
+
+def _one_happening(kept: Candidate, other: Candidate) -> bool:
+    if kept.category != other.category or not _dates_compatible(kept.when, other.when):
+        return False
+    same_status = kept.status == other.status or {kept.status, other.status} in (
+        _SAME_HAPPENING_STATUSES
+    )
+    if not same_status:
+        return False
+    a, b = kept.party_set, other.party_set
+    if a == b:
+        return True
+    # "Ten nations join Balikatan" and "the Philippines and the US open Balikatan".
+    return len(a | b) >= _MANY and (a <= b or b <= a or len(a & b) * 2 >= len(a | b))
+
+
+def consolidate(decided: list[Candidate]) -> list[Candidate]:
+    """After the learned decisions: one event per happening the article tells more than
+    once, with the parties and status of its most confident report."""
+    kept: list[Candidate] = []
+    for candidate in sorted(decided, key=lambda c: -(c.confidence or 0.0)):
+        target = next((k for k in kept if _one_happening(k, candidate)), None)
+        if target is None:
+            kept.append(candidate)
+        else:
+            _absorb(target, candidate)
+    return sorted(kept, key=lambda c: (c.sentence.start, c.trigger_start))

@@ -10,6 +10,7 @@ the previous sentence's partner, or the article's main country (``complete_parti
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 
 from defence_news.extract.categories import CategorySpec
@@ -18,6 +19,7 @@ from defence_news.extract.context import DocContext, Party
 from defence_news.extract.mentions import Mention
 from defence_news.extract.people import role_references
 from defence_news.extract.roles import RELATION_WINDOW
+from defence_news.extract.sentences import Sentence
 
 PAIR = 2
 _WITH_BEFORE = re.compile(r"\b(?:with|alongside|together with|and)\s+(?:the\s+)?$")
@@ -160,3 +162,53 @@ def _main_country_other_than(ctx: DocContext, code: str) -> str | None:
         return None
     best = max(counts.values())
     return next(m.code for m in ctx.mentions if m.code != code and counts.get(m.code) == best)
+
+
+# How many sentences before a candidate's own still offer their countries as parties:
+# "Indian ships will visit Vietnam. The ships will hold drills with the Vietnamese navy".
+CONTEXT_SENTENCES = 2
+DOCUMENT_COUNTRIES = 3  # the article's most-named countries are offered to every candidate
+
+
+def _offer(offered: dict[str, Party], code: str, source: str, mention: Mention | None) -> None:
+    party = offered.get(code)
+    if party is None:
+        party = offered[code] = Party(code, inferred=source != "sentence", source=source)
+    if mention is not None and source == party.source:
+        party.mentions.append(mention)
+
+
+def _offer_span(ctx: DocContext, offered: dict[str, Party], span: Span, source: str) -> None:
+    for mention in ctx.mentions_in(*span):
+        if mention.end <= span[1]:
+            _offer(offered, mention.code, source, mention)
+    first = bisect_left(ctx.person_starts, span[0])
+    last = bisect_left(ctx.person_starts, span[1], lo=first)
+    for person_mention in ctx.person_mentions[first:last]:
+        country = ctx.people[person_mention.person].country
+        if country:
+            _offer(offered, country, "person" if source == "sentence" else source, None)
+
+
+def offered_parties(
+    ctx: DocContext, sentence: Sentence, chosen: dict[str, Party]
+) -> dict[str, Party]:
+    """Every country or body a candidate could have as a party, each with where it comes
+    from (``Party.source``): the sentence's names and people, the partners the rules
+    inferred, the sentences just before, the headline, the article's main countries.
+    These are the choices the learned party decision weighs."""
+    offered: dict[str, Party] = {}
+    _offer_span(ctx, offered, (sentence.start, sentence.end), "sentence")
+    for code, party in chosen.items():
+        _offer(offered, code, "rule", None)
+        offered[code].inferred = offered[code].inferred and party.inferred
+    position = ctx.sentence_positions.get(sentence.start, 0)
+    for before in ctx.sentences[max(0, position - CONTEXT_SENTENCES) : position]:
+        _offer_span(ctx, offered, (before.start, before.end), "previous")
+    if position > 0:
+        headline = ctx.sentences[0]
+        _offer_span(ctx, offered, (headline.start, headline.end), "headline")
+    counts = Counter(m.code for m in ctx.mentions if m.kind not in ("pair", "style"))
+    for code, _ in counts.most_common(DOCUMENT_COUNTRIES):
+        _offer(offered, code, "document", None)
+    return offered

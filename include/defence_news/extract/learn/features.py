@@ -1,0 +1,253 @@
+"""Interpretable features of a candidate event and of each party it is offered.
+
+Every feature is a named indicator (or a small count) that a reader can check against
+the sentence: the word before a country, whether the rules chose it, how far it is from
+the trigger. The same functions serve training (``training.py``) and extraction
+(``decide.py``), so the two never drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from defence_news.extract.context import Candidate, DocContext, Party
+from defence_news.extract.mentions import Mention
+
+Features = dict[str, float]
+
+# Bump when features change: a model trained on other features is refused.
+FEATURE_VERSION = "3"
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*|[“”\"():;,]")
+_WINDOW_TOKENS = 5  # words either side of a trigger that describe it
+_STATUS_WINDOW_TOKENS = 7
+_NAME_AFTER = re.compile(
+    r"^(?:[’']s)?\s+(?:summit|dialogue|forum|conference|declaration|process|initiative|"
+    r"shangri-la|defence dialogue|meeting)\b"
+)
+_POSSESSIVE_AFTER = re.compile(r"^[’']s\b")
+_COORDINATED = re.compile(r"^\s*(?:,|and|&|-|–)\s*$")
+_NEGATION = re.compile(r"\b(?:not|never|no|refused|rejected|denied|declined|blocked)\b")
+_MODAL = re.compile(r"\b(?:will|would|shall|plans?|expected|to be|set to|due to|next)\b")
+_QUOTE = re.compile(r"[“”\"]")
+
+
+def _bucket(value: int, edges: tuple[int, ...]) -> str:
+    for edge in edges:
+        if value <= edge:
+            return f"<={edge}"
+    return f">{edges[-1]}"
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+def _words_before(ctx: DocContext, position: int, count: int, floor: int) -> list[str]:
+    window = ctx.lowered[max(floor, position - 12 * count) : position]
+    return _tokens(window)[-count:]
+
+
+def _words_after(ctx: DocContext, position: int, count: int, ceiling: int) -> list[str]:
+    window = ctx.lowered[position : min(ceiling, position + 12 * count)]
+    return _tokens(window)[:count]
+
+
+def _trigger_span(candidate: Candidate) -> tuple[int, int]:
+    spans = candidate.trigger_spans or [(candidate.trigger_start, candidate.trigger_start)]
+    return spans[0][0], spans[-1][1]
+
+
+def _token_gap(ctx: DocContext, start: int, end: int) -> int:
+    return len(_tokens(ctx.lowered[start:end]))
+
+
+def document_counts(ctx: DocContext) -> Counter[str]:
+    """Mentions per country or body in the whole document (cached on the context)."""
+    if ctx.code_counts is None:
+        ctx.code_counts = Counter(m.code for m in ctx.mentions if m.kind != "pair")
+    return ctx.code_counts
+
+
+def _nearest(mentions: list[Mention], trigger: tuple[int, int]) -> Mention | None:
+    def gap(m: Mention) -> int:
+        return max(trigger[0] - m.end, m.start - trigger[1], 0)
+
+    return min(mentions, key=gap, default=None)
+
+
+def _mention_features(
+    ctx: DocContext, candidate: Candidate, mention: Mention, add: dict[str, float]
+) -> None:
+    sentence = candidate.sentence
+    trigger = _trigger_span(candidate)
+    category = candidate.category
+    before = mention.start < trigger[0]
+    gap = (
+        _token_gap(ctx, mention.end, trigger[0])
+        if before
+        else _token_gap(ctx, trigger[1], mention.start)
+    )
+    side = "before" if before else "after"
+    add[f"side={side}"] = 1
+    add[f"gap={_bucket(gap, (0, 2, 5, 10, 20))}"] = 1
+    add[f"{category}&side={side}&gap={_bucket(gap, (2, 8))}"] = 1
+    words = _words_before(ctx, mention.start, 2, sentence.start)
+    w1 = words[-1] if words else "<s>"
+    w2 = " ".join(words) if len(words) == 2 else "<s> " + w1
+    after = _words_after(ctx, mention.end, 1, sentence.end)
+    a1 = after[0] if after else "</s>"
+    add[f"w-1={w1}"] = 1
+    add[f"w-2={w2}"] = 1
+    add[f"w+1={a1}"] = 1
+    add[f"{category}&w-1={w1}"] = 1
+    add[f"kind={mention.kind}"] = 1
+    add[f"{category}&kind={mention.kind}"] = 1
+    if mention.is_location:
+        add["location"] = 1
+        add[f"{category}&location"] = 1
+    if mention.sector == "MIL" or mention.branch:
+        add["military_mention"] = 1
+    if candidate.clause[0] <= mention.start < candidate.clause[1]:
+        add["in_clause"] = 1
+    tail = ctx.lowered[mention.end : mention.end + 30]
+    if _NAME_AFTER.match(tail):
+        add["names_an_event"] = 1
+    if _POSSESSIVE_AFTER.match(tail):
+        add["possessive"] = 1
+    if mention.start - sentence.start < 25:
+        add["opens_sentence"] = 1
+
+
+def party_features(ctx: DocContext, candidate: Candidate, code: str, party: Party) -> Features:
+    """Features of one country or body offered as a party to a candidate."""
+    add: Features = {"bias": 1.0}
+    category = candidate.category
+    chosen = code in candidate.parties
+    add[f"rule_party={chosen}"] = 1
+    add[f"{category}&rule_party={chosen}"] = 1
+    if chosen and candidate.parties[code].inferred:
+        add["rule_inferred"] = 1
+    add[f"source={party.source}"] = 1
+    add[f"{category}&source={party.source}"] = 1
+    mentions = [m for m in party.mentions if candidate.sentence.start <= m.start]
+    if not mentions:
+        add["no_mention"] = 1
+        add[f"{category}&no_mention"] = 1
+    nearest = _nearest(mentions, _trigger_span(candidate))
+    if nearest is not None:
+        _mention_features(ctx, candidate, nearest, add)
+    if len(mentions) > 1:
+        add["several_mentions"] = 1
+    people = [
+        ctx.people[pm.person]
+        for pm in ctx.person_mentions
+        if candidate.sentence.start <= pm.start < candidate.sentence.end
+        and ctx.people[pm.person].country == code
+    ]
+    if people:
+        add["person"] = 1
+        speakers = [
+            pm
+            for pm in ctx.person_mentions
+            if candidate.sentence.start <= pm.start < candidate.sentence.end and pm.speaker
+        ]
+        if any(ctx.people[pm.person].country == code for pm in speakers):
+            add["speaker"] = 1
+    if code.isalpha() and len(code) != 3:
+        add["igo"] = 1
+    counts = document_counts(ctx)
+    ranked = [c for c, _ in counts.most_common()]
+    rank = ranked.index(code) if code in ranked else len(ranked)
+    add[f"doc_rank={_bucket(rank, (0, 1, 2, 4))}"] = 1
+    add[f"doc_count={_bucket(counts.get(code, 0), (1, 2, 4, 8))}"] = 1
+    offered = len(candidate.potential)
+    add[f"offered={_bucket(offered, (2, 3, 4, 6))}"] = 1
+    add[f"rule_kept={candidate.rule_kept}"] = 1
+    return add
+
+
+def _window_words(
+    ctx: DocContext, candidate: Candidate, width: int, prefix: str, add: Features
+) -> None:
+    start, end = _trigger_span(candidate)
+    sentence = candidate.sentence
+    for word in _words_before(ctx, start, width, sentence.start):
+        add[f"{prefix}<{word}"] = 1
+    for word in _words_after(ctx, end, width, sentence.end):
+        add[f"{prefix}>{word}"] = 1
+
+
+def _date_features(ctx: DocContext, candidate: Candidate, add: Features) -> None:
+    when = candidate.when
+    if when is None:
+        add["date=none"] = 1
+        return
+    add[f"date_precision={when.precision}"] = 1
+    if when.since:
+        add["date_since"] = 1
+    published = ctx.published
+    if published is None:
+        add["date_unanchored"] = 1
+        return
+    days = (when.start - published).days
+    if days > 0:
+        add["date=future"] = 1
+    elif days > -8:
+        add["date=this_week"] = 1
+    elif days > -366:
+        add["date=this_year"] = 1
+    else:
+        add[f"date=years_ago:{_bucket(-days // 365, (1, 3, 10))}"] = 1
+
+
+def candidate_features(
+    ctx: DocContext, candidate: Candidate, party_probs: dict[str, float]
+) -> Features:
+    """Features of a candidate event once its parties are chosen: is it an event?"""
+    category = candidate.category
+    add: Features = {"bias": 1.0, f"cat={category}": 1}
+    trigger = candidate.triggers[0].lower() if candidate.triggers else ""
+    add[f"trigger={trigger}"] = 1
+    add[f"{category}&status={candidate.status}"] = 1
+    add[f"drop={candidate.drop_reason}"] = 1
+    add[f"{category}&drop={candidate.drop_reason}"] = 1
+    for flag in ("anaphoric", "novel", "linked_to_visit"):
+        if getattr(candidate, flag):
+            add[flag] = 1
+    chosen = sorted(party_probs.values(), reverse=True)
+    add[f"parties={_bucket(len(candidate.parties), (1, 2, 3, 5))}"] = 1
+    weakest = chosen[min(len(chosen), max(2, len(candidate.parties))) - 1] if chosen else 0.0
+    add["weakest_party_prob"] = weakest
+    add["strongest_party_prob"] = chosen[0] if chosen else 0.0
+    index = candidate.sentence.index
+    add[f"sentence={_bucket(index, (0, 1, 3, 6, 12))}"] = 1
+    _date_features(ctx, candidate, add)
+    _window_words(ctx, candidate, _WINDOW_TOKENS, "w", add)
+    text = candidate.sentence.text.lower()
+    if _QUOTE.search(candidate.sentence.text):
+        add["quoted"] = 1
+    if candidate.attribution:
+        add["attributed"] = 1
+    if _NEGATION.search(text):
+        add["negation_in_sentence"] = 1
+    if _MODAL.search(text):
+        add["modal_in_sentence"] = 1
+    return add
+
+
+def status_features(ctx: DocContext, candidate: Candidate, rule_status: str) -> Features:
+    """Features for the status of an event: the grammar's answer and the words around."""
+    category = candidate.category
+    add: Features = {"bias": 1.0, f"rule={rule_status}": 1, f"cue={candidate.status}": 1}
+    add[f"{category}&rule={rule_status}"] = 1
+    add[f"cat={category}"] = 1
+    _date_features(ctx, candidate, add)
+    _window_words(ctx, candidate, _STATUS_WINDOW_TOKENS, "s", add)
+    text = candidate.sentence.text.lower()
+    if _NEGATION.search(text):
+        add["negation_in_sentence"] = 1
+    if _MODAL.search(text):
+        add["modal_in_sentence"] = 1
+    return add
