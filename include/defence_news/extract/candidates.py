@@ -120,9 +120,7 @@ def sentence_candidates(
             if candidate is None:
                 continue
             if opinion and candidate.status in (None, "planned"):
-                if not keep_all:
-                    continue
-                candidate.drop_reason = candidate.drop_reason or "opinion"
+                continue  # an analyst's view of what may come, not an event
             candidate.linked_to_visit = bool(anaphora)
             candidates.append(candidate)
     pairs = [c.party_set for c in candidates if len(c.parties) == PAIR and c.rule_kept]
@@ -171,9 +169,11 @@ def _candidate(
     spec = ctx.rules.categories[category]
     sentence = scope.sentence
     status, speculative = grammar_status(ctx, clause, triggers)
-    if speculative and not keep_all:
+    if speculative:
+        # "considering whether to buy": on real text such a clause is never an event the
+        # annotators record, so no learned decision is asked about it either.
         return None
-    drop_reason = "speculative" if speculative else None
+    drop_reason = None
     status = category_status(ctx, spec, status, clause)
     people = ctx.people_in(*clause)
     party_excluded = scope.excluded + background_spans(ctx, sentence, triggers)

@@ -105,6 +105,7 @@ class DocContext:
     code_counts: Counter[str] | None = None  # mentions per country (learned features)
     sentences: list[Sentence] = field(default_factory=list)
     sentence_positions: dict[int, int] = field(default_factory=dict)  # start -> position
+    sentence_categories: dict[int, set[str]] = field(default_factory=dict)  # learned features
 
     def words(self, pattern: re.Pattern[str], start: int, end: int) -> list[re.Match[str]]:
         """Matches of a rule pattern inside [start, end) that begin at a word start.

@@ -155,6 +155,11 @@ def consolidate(decided: list[Candidate]) -> list[Candidate]:
         target = next((k for k in kept if _one_happening(k, candidate)), None)
         if target is None:
             kept.append(candidate)
-        else:
-            _absorb(target, candidate)
+            continue
+        # Each report of a multilateral event names some of its parties: all of them are.
+        for code, party in candidate.parties.items():
+            target.parties.setdefault(code, party)
+        status = target.status
+        _absorb(target, candidate)
+        target.status = status  # the most confident report's, as decided
     return sorted(kept, key=lambda c: (c.sentence.start, c.trigger_start))

@@ -45,6 +45,16 @@ def is_separate(ctx: DocContext, clause: Span) -> bool:
     return _SEPARATE.search(ctx.lowered, *clause) is not None
 
 
+def is_backdrop(ctx: DocContext, mention: Mention, floor: int) -> bool:
+    """The words around the mention place its country outside the cooperation."""
+    return _context_only(ctx, mention, floor)
+
+
+def is_commentator(ctx: DocContext, mention: Mention) -> bool:
+    """ "China denounced the drills": the country speaks about the event."""
+    return bool(_SPEECH_AFTER.match(ctx.text, mention.end, mention.end + CONTEXT_WINDOW))
+
+
 def _context_only(ctx: DocContext, mention: Mention, floor: int) -> bool:
     """A country the words before or after place outside the cooperation (lexicon)."""
     key = (mention.start, floor)
@@ -105,9 +115,7 @@ def _drop_commentator(ctx: DocContext, parties: dict[str, Party]) -> None:
     if len(parties) <= PAIR:
         return
     for code, party in list(parties.items()):
-        if party.mentions and all(
-            _SPEECH_AFTER.match(ctx.text, m.end, m.end + CONTEXT_WINDOW) for m in party.mentions
-        ):
+        if party.mentions and all(is_commentator(ctx, m) for m in party.mentions):
             del parties[code]
             if len(parties) <= PAIR:
                 return

@@ -21,9 +21,12 @@ _SPECIFICITY_WINDOW = 40  # characters between "agreed to hold" and "naval drill
 NO_DISTANCE = 10**6  # a cue that does not describe any trigger
 # "pledged to" still describes "pledged"; "talks in Delhi on" describes what follows.
 CUE_OVERHANG = 4
+# Who can arrive on a visit: people, and ships on a port call.
 _VISITOR = re.compile(
     r"\b(?:delegations?|ministers?|chiefs?|commanders?|generals?|admirals?|presidents?|"
-    r"secretary|leaders?|envoys?|officials?|king|emir|prince|premier)\b"
+    r"secretary|leaders?|envoys?|officials?|king|emir|prince|premier|ships?|vessels?|"
+    r"warships?|frigates?|destroyers?|corvettes?|cutters?|fleet|flotilla|flagship|"
+    r"submarines?|task group|training squadron)\b"
 )
 
 

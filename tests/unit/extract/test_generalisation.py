@@ -1,5 +1,8 @@
 """General rules added after blind batches: grammar, lexicon and cross-sentence reading.
 
+These test the grammar alone (``mode="rules"``), the part that proposes candidates; the
+learned decisions on top of it are tested in ``tests/unit/extract/learn/``.
+
 Each sentence here is written for the test and appears in no development passage, so a
 rule fitted to one passage would not pass them.
 """
@@ -16,7 +19,8 @@ PUBLISHED = date(2026, 5, 20)
 
 
 def _summary(text: str) -> set[tuple[str, str, frozenset[str]]]:
-    events = extract_from_text(text, doc_id="t", published=PUBLISHED).events
+    # The grammar alone: these are its rules (the learned decisions: tests/unit/extract/learn).
+    events = extract_from_text(text, doc_id="t", published=PUBLISHED, mode="rules").events
     return {(e.category, e.status, frozenset(e.countries)) for e in events}
 
 
@@ -161,6 +165,7 @@ def test_the_date_inside_agreed_on_monday_is_when_it_was_agreed() -> None:
         "Oman and India agreed on Monday to expand naval cooperation.",
         doc_id="t",
         published=PUBLISHED,  # a Wednesday
+        mode="rules",
     ).events
     dialogue = next(e for e in events if e.category == "dialogue")
     assert dialogue.status == "planned"

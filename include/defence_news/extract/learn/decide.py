@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from defence_news.extract.context import Candidate, DocContext, Party
 from defence_news.extract.learn.features import (
     candidate_features,
+    note_sentence_categories,
     party_features,
     status_features,
 )
@@ -41,11 +42,26 @@ def party_probabilities(
     }
 
 
+# Where an offered party comes from when the sentence does not name it.
+_CONTEXT_SOURCES = frozenset({"previous", "headline", "document"})
+
+
 def choose_parties(
-    candidate: Candidate, probabilities: dict[str, float], threshold: float
+    candidate: Candidate,
+    probabilities: dict[str, float],
+    threshold: float,
+    context_threshold: float | None = None,
 ) -> PartyChoice:
+    """The parties above the threshold; a country only the context offers must clear the
+    higher ``context_threshold`` when the sentence itself names two parties already."""
+    named = sum(1 for p in candidate.potential.values() if p.source not in _CONTEXT_SOURCES)
+    strict = context_threshold if context_threshold is not None and named >= PAIR else threshold
+
+    def bar(code: str) -> float:
+        return strict if candidate.potential[code].source in _CONTEXT_SOURCES else threshold
+
     ranked = sorted(probabilities, key=probabilities.__getitem__, reverse=True)
-    chosen = [code for code in ranked if probabilities[code] >= threshold]
+    chosen = [code for code in ranked if probabilities[code] >= bar(code)]
     if len(chosen) < PAIR and len(ranked) >= PAIR and probabilities[ranked[1]] >= PAIR_FLOOR:
         chosen = ranked[:PAIR]
     parties = {code: candidate.parties.get(code) or candidate.potential[code] for code in chosen}
@@ -55,7 +71,9 @@ def choose_parties(
 def decide_candidate(ctx: DocContext, candidate: Candidate, model: EventModel) -> Candidate | None:
     """The candidate with the model's parties, status and confidence, or None."""
     probabilities = party_probabilities(ctx, candidate, model)
-    choice = choose_parties(candidate, probabilities, model.party.threshold)
+    choice = choose_parties(
+        candidate, probabilities, model.party.threshold, model.context_threshold
+    )
     if len(choice.parties) < PAIR:
         return None
     rule_parties = candidate.parties
@@ -68,11 +86,14 @@ def decide_candidate(ctx: DocContext, candidate: Candidate, model: EventModel) -
     rule_status = final_status(
         spec, candidate.status, candidate.when, ctx.published, candidate.sentence.text
     )
-    candidate.status = model.status.predict(status_features(ctx, candidate, rule_status))
+    candidate.status = model.decide_status(
+        status_features(ctx, candidate, rule_status), rule_status
+    )
     candidate.confidence = round(model.calibration(score), 2)
     return candidate
 
 
 def decide(ctx: DocContext, candidates: list[Candidate], model: EventModel) -> list[Candidate]:
+    note_sentence_categories(ctx, candidates)
     decided = (decide_candidate(ctx, candidate, model) for candidate in candidates)
     return [candidate for candidate in decided if candidate is not None]

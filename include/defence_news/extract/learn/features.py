@@ -13,11 +13,12 @@ from collections import Counter
 
 from defence_news.extract.context import Candidate, DocContext, Party
 from defence_news.extract.mentions import Mention
+from defence_news.extract.parties import is_backdrop, is_commentator
 
 Features = dict[str, float]
 
 # Bump when features change: a model trained on other features is refused.
-FEATURE_VERSION = "3"
+FEATURE_VERSION = "8"
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*|[“”\"():;,]")
 _WINDOW_TOKENS = 5  # words either side of a trigger that describe it
@@ -118,6 +119,13 @@ def _mention_features(
         add["possessive"] = 1
     if mention.start - sentence.start < 25:
         add["opens_sentence"] = 1
+    # The grammar's own judgements of the mention: a backdrop ("amid tensions with China",
+    # "drills around Taiwan") or a commentator ("China denounced the drills").
+    if is_backdrop(ctx, mention, candidate.clause[0]):
+        add["backdrop"] = 1
+        add[f"{category}&backdrop"] = 1
+    if is_commentator(ctx, mention):
+        add["commentator"] = 1
 
 
 def party_features(ctx: DocContext, candidate: Candidate, code: str, party: Party) -> Features:
@@ -131,6 +139,7 @@ def party_features(ctx: DocContext, candidate: Candidate, code: str, party: Part
         add["rule_inferred"] = 1
     add[f"source={party.source}"] = 1
     add[f"{category}&source={party.source}"] = 1
+    add[f"rule_party={chosen}&source={party.source}&kept={candidate.rule_kept}"] = 1
     mentions = [m for m in party.mentions if candidate.sentence.start <= m.start]
     if not mentions:
         add["no_mention"] = 1
@@ -165,7 +174,49 @@ def party_features(ctx: DocContext, candidate: Candidate, code: str, party: Part
     offered = len(candidate.potential)
     add[f"offered={_bucket(offered, (2, 3, 4, 6))}"] = 1
     add[f"rule_kept={candidate.rule_kept}"] = 1
+    named = sum(1 for p in candidate.potential.values() if p.source in _HERE)
+    add[f"source={party.source}&named_here={_bucket(named, (0, 1, 2, 4))}"] = 1
+    listed = _list_size(ctx, candidate)
+    if nearest is not None and listed and _in_list(ctx, nearest, candidate):
+        add[f"in_list={_bucket(listed, (3, 5, 8))}"] = 1
+        add[f"{category}&in_list"] = 1
     return add
+
+
+_HERE = frozenset({"sentence", "person", "rule"})
+# Between two names of a list: "Thailand, the United States, Singapore and Japan".
+_LIST_GAP = re.compile(r"^\s*(?:,|and|&|as well as)\s*(?:,\s*)?(?:and\s+)?(?:the\s+)?$")
+
+
+def _list_runs(ctx: DocContext, candidate: Candidate) -> list[list[Mention]]:
+    """Runs of country mentions in the sentence joined by commas and "and"."""
+    sentence = candidate.sentence
+    mentions = [m for m in ctx.mentions_in(sentence.start, sentence.end) if m.kind not in ("pair",)]
+    runs: list[list[Mention]] = []
+    for mention in mentions:
+        if runs and _LIST_GAP.match(ctx.lowered[runs[-1][-1].end : mention.start]):
+            runs[-1].append(mention)
+        else:
+            runs.append([mention])
+    return runs
+
+
+def _list_size(ctx: DocContext, candidate: Candidate) -> int:
+    """Countries in the sentence's longest list (0 when no list of three or more)."""
+    longest = max((len({m.code for m in run}) for run in _list_runs(ctx, candidate)), default=0)
+    return longest if longest >= 3 else 0
+
+
+def _in_list(ctx: DocContext, mention: Mention, candidate: Candidate) -> bool:
+    return any(
+        len({m.code for m in run}) >= 3 and any(m.code == mention.code for m in run)
+        for run in _list_runs(ctx, candidate)
+    )
+
+
+def _common_words(text: str) -> list[str]:
+    """Lower-case words of ``text``: names ("Wallaby", "Rafale") would only be memorised."""
+    return [word for word in _TOKEN.findall(text) if word == word.lower()]
 
 
 def _window_words(
@@ -173,9 +224,11 @@ def _window_words(
 ) -> None:
     start, end = _trigger_span(candidate)
     sentence = candidate.sentence
-    for word in _words_before(ctx, start, width, sentence.start):
+    before = _common_words(ctx.text[max(sentence.start, start - 12 * width) : start])
+    after = _common_words(ctx.text[end : min(sentence.end, end + 12 * width)])
+    for word in before[-width:]:
         add[f"{prefix}<{word}"] = 1
-    for word in _words_after(ctx, end, width, sentence.end):
+    for word in after[:width]:
         add[f"{prefix}>{word}"] = 1
 
 
@@ -202,6 +255,34 @@ def _date_features(ctx: DocContext, candidate: Candidate, add: Features) -> None
         add[f"date=years_ago:{_bucket(-days // 365, (1, 3, 10))}"] = 1
 
 
+def note_sentence_categories(ctx: DocContext, candidates: list[Candidate]) -> None:
+    """Which categories' triggers each sentence holds: a transfer beside a visit in one
+    sentence ("the ship was received by officials") is often no transfer."""
+    found: dict[int, set[str]] = {}
+    for candidate in candidates:
+        found.setdefault(candidate.sentence.start, set()).add(candidate.category)
+    ctx.sentence_categories = found
+
+
+def _need_distance(ctx: DocContext, candidate: Candidate, add: Features) -> None:
+    """How far what the category needs (equipment for a transfer) is from the trigger."""
+    spec = ctx.rules.categories[candidate.category]
+    need = ctx.rules.need(spec)
+    if need is None:
+        return
+    start, end = _trigger_span(candidate)
+    sentence = candidate.sentence
+    gaps = [
+        _token_gap(ctx, end, m.start())
+        if m.start() >= end
+        else 100 + _token_gap(ctx, m.end(), start)
+        for m in ctx.words(need, sentence.start, sentence.end)
+    ]
+    nearest = min(gaps, default=1000)
+    label = "after:" + _bucket(nearest, (0, 2, 5, 10)) if nearest < 100 else "before_only"
+    add[f"{candidate.category}&need={label}"] = 1
+
+
 def candidate_features(
     ctx: DocContext, candidate: Candidate, party_probs: dict[str, float]
 ) -> Features:
@@ -223,6 +304,10 @@ def candidate_features(
     add["strongest_party_prob"] = chosen[0] if chosen else 0.0
     index = candidate.sentence.index
     add[f"sentence={_bucket(index, (0, 1, 3, 6, 12))}"] = 1
+    for other in ctx.sentence_categories.get(candidate.sentence.start, ()):
+        if other != category:
+            add[f"{category}&beside={other}"] = 1
+    _need_distance(ctx, candidate, add)
     _date_features(ctx, candidate, add)
     _window_words(ctx, candidate, _WINDOW_TOKENS, "w", add)
     text = candidate.sentence.text.lower()
@@ -237,17 +322,51 @@ def candidate_features(
     return add
 
 
+_FUTURE = re.compile(
+    r"\b(?:will|would|shall|to be|expected|expects|plans?|planned|set to|due to|scheduled|"
+    r"upcoming|next|later this|intends?|aims? to|seeks? to)\b"
+)
+_UNDER_WAY = re.compile(
+    r"\b(?:began|begun|begins|begin|started|starts|kicked off|kicks off|launched|launches|opened|"
+    r"underway|under way|ongoing|continues|continuing|currently|now|is being|are being|"
+    r"runs until|will run|will last|until|through)\b"
+)
+_PRESENT = re.compile(
+    r"\b(?:is|are|hold|holds|conduct|conducts|stage|stages|take part|takes part|participate|"
+    r"participates|train|trains|join|joins)\b"
+)
+_PERFECT = re.compile(r"\b(?:has|have|had)\s+(?:been\s+|also\s+|already\s+)?\w+ed\b")
+
+
 def status_features(ctx: DocContext, candidate: Candidate, rule_status: str) -> Features:
-    """Features for the status of an event: the grammar's answer and the words around."""
+    """Features for the status of an event: the grammar's answer, the tense around the
+    trigger, and the date against publication."""
     category = candidate.category
     add: Features = {"bias": 1.0, f"rule={rule_status}": 1, f"cue={candidate.status}": 1}
     add[f"{category}&rule={rule_status}"] = 1
-    add[f"cat={category}"] = 1
+    start, end = _trigger_span(candidate)
+    sentence = candidate.sentence
+    before = _words_before(ctx, start, 3, sentence.start)
+    for distance, word in enumerate(reversed(before), start=1):
+        add[f"t-{distance}={word}"] = 1
+    after = _words_after(ctx, end, 2, sentence.end)
+    for distance, word in enumerate(after, start=1):
+        add[f"t+{distance}={word}"] = 1
     _date_features(ctx, candidate, add)
-    _window_words(ctx, candidate, _STATUS_WINDOW_TOKENS, "s", add)
-    text = candidate.sentence.text.lower()
-    if _NEGATION.search(text):
-        add["negation_in_sentence"] = 1
-    if _MODAL.search(text):
-        add["modal_in_sentence"] = 1
+    text = ctx.lowered[sentence.start : sentence.end]
+    for name, pattern in (
+        ("future", _FUTURE),
+        ("under_way", _UNDER_WAY),
+        ("present", _PRESENT),
+        ("perfect", _PERFECT),
+        ("negation", _NEGATION),
+    ):
+        if pattern.search(text):
+            add[f"sentence_{name}"] = 1
+            add[f"{category}&sentence_{name}"] = 1
+    if ctx.sentence_positions.get(sentence.start) == 0:
+        add["headline"] = 1
+        add[f"headline&rule={rule_status}"] = 1
+    if candidate.drop_reason:
+        add[f"drop={candidate.drop_reason}"] = 1
     return add

@@ -104,6 +104,17 @@ class EventModel:
     calibration: Calibration = field(default_factory=Calibration)
     trained_on: dict[str, Any] = field(default_factory=dict)
     feature_version: str = FEATURE_VERSION
+    # The status model overrules the grammar only when it is this much surer of another
+    # status: on real text it is right more often than the grammar only then.
+    status_margin: float = 0.3
+    # A party only the context offers, beside two the sentence names, must be this likely.
+    context_threshold: float = 0.9
+
+    def decide_status(self, features: Features, rule_status: str) -> str:
+        probabilities = self.status.probabilities(features)
+        best = max(probabilities, key=probabilities.__getitem__)
+        lead = probabilities[best] - probabilities.get(rule_status, 0.0)
+        return best if lead > self.status_margin else rule_status
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -114,6 +125,8 @@ class EventModel:
             "event": self.event.to_dict(),
             "status": self.status.to_dict(),
             "calibration": self.calibration.to_dict(),
+            "status_margin": self.status_margin,
+            "context_threshold": self.context_threshold,
         }
 
     @classmethod
@@ -132,6 +145,8 @@ class EventModel:
             calibration=Calibration.from_dict(data.get("calibration") or {}),
             trained_on=dict(data.get("trained_on") or {}),
             feature_version=str(data["feature_version"]),
+            status_margin=float(data.get("status_margin", 0.3)),
+            context_threshold=float(data.get("context_threshold", 0.9)),
         )
 
     def save(self, path: Path) -> None:
