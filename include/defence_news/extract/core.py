@@ -13,6 +13,7 @@ from defence_news.extract.learn.decide import decide
 from defence_news.extract.learn.model import EventModel, packaged_model
 from defence_news.extract.mentions import find_mentions
 from defence_news.extract.merge import consolidate, merge_candidates
+from defence_news.extract.parties import join_listed_participants
 from defence_news.extract.people import find_people
 from defence_news.extract.roles import candidate_roles
 from defence_news.extract.rules import Rules, event_codes, load_rules, lower_same_length
@@ -200,6 +201,7 @@ def extract_from_text(
     else:
         decided = decide(ctx, document_candidates(ctx, keep_all=True), learned)
         merged = consolidate(merge_candidates(ctx, decided))
+    join_listed_participants(ctx, merged)
     published_on = ctx.published.isoformat() if ctx.published else None
     ref = article or ArticleRef(article_id=doc_id, url="", source_id="", published_at=published_on)
     info = extractor_info(learned)

@@ -122,6 +122,56 @@ def error_kind(event: ScoredEvent, others: list[ScoredEvent]) -> str:
     return "unmatched"
 
 
+def party_error(event: ScoredEvent, gold: list[ScoredEvent], match: ArticleMatch) -> str | None:
+    """For a wrong prediction of a kind the article has: how its countries differ from
+    the nearest gold event of that kind ("extra", "missing", "extra+missing"), or
+    "repeat" when they equal a gold event already matched (one happening told twice)."""
+    same_kind = [g for g in gold if g.kind == event.kind]
+    if not same_kind:
+        return None
+    if any(g.countries == event.countries for g in same_kind):
+        return "repeat"
+    nearest = min(same_kind, key=lambda g: len(g.countries ^ event.countries))
+    extra = bool(event.countries - nearest.countries)
+    missing = bool(nearest.countries - event.countries)
+    return "+".join(label for label, on in (("extra", extra), ("missing", missing)) if on)
+
+
+@dataclass(frozen=True)
+class ReliabilityRow:
+    low: float
+    high: float
+    events: int
+    right: int
+
+    @property
+    def share(self) -> float:
+        return self.right / self.events if self.events else 0.0
+
+
+@dataclass(frozen=True)
+class Reliability:
+    """Predicted events by confidence bin, and how many of each bin were right."""
+
+    pairs: tuple[tuple[float, bool], ...]
+    rows: tuple[ReliabilityRow, ...]
+
+    def at_least(self, floor: float) -> ReliabilityRow:
+        chosen = [right for confidence, right in self.pairs if confidence >= floor]
+        return ReliabilityRow(floor, 1.0, len(chosen), sum(chosen))
+
+
+def reliability(pairs: Iterable[tuple[float, bool]], bins: int = 5) -> Reliability:
+    """The reliability table of (confidence, right) pairs in ``bins`` equal bins."""
+    pairs = tuple(pairs)
+    rows = []
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        inside = [r for c, r in pairs if low <= c < high or (b == bins - 1 and c == 1.0)]
+        rows.append(ReliabilityRow(round(low, 2), round(high, 2), len(inside), sum(inside)))
+    return Reliability(pairs, tuple(rows))
+
+
 @dataclass
 class Score:
     tp: Counter[str] = field(default_factory=Counter)  # by kind

@@ -15,7 +15,7 @@ from collections import Counter
 
 from defence_news.extract.categories import CategorySpec
 from defence_news.extract.clauses import CONTEXT_WINDOW, Span, inside
-from defence_news.extract.context import DocContext, Party
+from defence_news.extract.context import Candidate, DocContext, Party
 from defence_news.extract.mentions import Mention
 from defence_news.extract.people import role_references
 from defence_news.extract.roles import RELATION_WINDOW
@@ -220,3 +220,74 @@ def offered_parties(
     for code, _ in counts.most_common(DOCUMENT_COUNTRIES):
         _offer(offered, code, "document", None)
     return offered
+
+
+# A sentence that lists the participants of an event told just before: "Participating
+# troops come from Belgium, Denmark, ...", "forces from Egypt, the US, ... will take part".
+_PARTICIPATION = re.compile(
+    r"\b(?:participat\w*|take part|takes part|taking part|took part|involv\w*|includ\w*|"
+    r"join\w*|observers?|partner nations|member (?:nations|states|countries)|"
+    r"(?:troops|forces|servicemen|personnel|sailors|soldiers|navies|militaries|delegations|"
+    r"ministers|chiefs|contingents|units|sub-units) (?:from|of))\b"
+)
+# Between two names of one list: "Thailand, the United States, Singapore and Japan".
+_LIST_GAP = re.compile(r"\s*(?:,|and|&|as well as)\s*(?:,\s*)?(?:and\s+)?(?:the\s+)?")
+_LIST_MIN = 3  # countries that make a list of participants
+LIST_REACH = 3  # sentences after an event in which its participants may be listed
+
+
+def country_lists(ctx: DocContext, span: Span) -> list[list[Mention]]:
+    """Runs of three or more countries or bodies joined by commas and "and" in ``span``."""
+    runs: list[list[Mention]] = []
+    for mention in ctx.mentions_in(*span):
+        if mention.kind == "pair" or mention.end > span[1]:
+            continue
+        if runs and _LIST_GAP.fullmatch(ctx.text, runs[-1][-1].end, mention.start):
+            runs[-1].append(mention)
+        else:
+            runs.append([mention])
+    return [run for run in runs if len({m.code for m in run}) >= _LIST_MIN]
+
+
+def join_listed_participants(ctx: DocContext, events: list[Candidate]) -> None:
+    """Give a multilateral event every country its report lists as taking part: in the
+    event's own sentence when the list names one of its parties or says they take part,
+    or in one of the next sentences when that sentence says they take part."""
+    by_position = {ctx.sentence_positions.get(e.sentence.start, -1): e for e in events}
+    for position, sentence in enumerate(ctx.sentences):
+        span = (sentence.start, sentence.end)
+        lists = country_lists(ctx, span)
+        if not lists:
+            continue
+        cue = _PARTICIPATION.search(ctx.lowered, *span) is not None
+        target = _listing_target(events, by_position, position, sentence, lists, cue)
+        if target is None:
+            continue
+        for run in lists:
+            for mention in run:
+                if not is_backdrop(ctx, mention, sentence.start):
+                    target.parties.setdefault(mention.code, Party(mention.code)).mentions.append(
+                        mention
+                    )
+
+
+def _listing_target(
+    events: list[Candidate],
+    by_position: dict[int, Candidate],
+    position: int,
+    sentence: Sentence,
+    lists: list[list[Mention]],
+    cue: bool,
+) -> Candidate | None:
+    listed = {m.code for run in lists for m in run}
+    own = [e for e in events if sentence in e.sentences or e.sentence == sentence]
+    for event in own:
+        if cue or listed & set(event.parties):
+            return event
+    if not cue:
+        return None
+    for back in range(1, LIST_REACH + 1):
+        event = by_position.get(position - back)
+        if event is not None:
+            return event
+    return None

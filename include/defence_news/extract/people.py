@@ -49,9 +49,12 @@ _NOT_NAME_WORDS = frozenset(
     ).split()
 )
 # Between a country and a title: "'s", a few lower-case words ("army chief").
+# Spaces only, not line breaks: a country ending the paragraph before is not the title's.
 _TITLE_LEAD = re.compile(
-    r"(?:['’]s)?(?:\s+(?!(?:and|or|with|to|from|of|in|by|for|at|on)\b)[a-z][\w-]*){0,3}\s*"
+    r"(?:['’]s)?(?:[ \t]+(?!(?:and|or|with|to|from|of|in|by|for|at|on)\b)[a-z][\w-]*){0,3}[ \t]*"
 )
+# "Defense Minister Luis Petri of Argentina": the country right after the name.
+_OF_COUNTRY = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?")
 _TITLE_LEAD_WINDOW = 30
 _ROLE_BEFORE = re.compile(
     rf"\b(?:the\s+)?(?:{_ROLE_NOUNS})\s+of\s+[^,.;]{{3,80}},\s*$", re.IGNORECASE
@@ -152,6 +155,17 @@ def _adjective_before(text: str, start: int, mentions: list[Mention]) -> Mention
     return None
 
 
+def _country_after(text: str, end: int, mentions: list[Mention]) -> Mention | None:
+    """ "Luis Petri of Argentina": a country named just after the person's name."""
+    lead = _OF_COUNTRY.match(text, end)
+    if lead is None:
+        return None
+    return next(
+        (m for m in mentions if m.start == lead.end() and m.kind in ("country", "org", "igo")),
+        None,
+    )
+
+
 def _role_before(text: str, start: int, mentions: list[Mention]) -> Mention | None:
     """ "The commander of the Royal Thai Navy, Admiral Adung ...": the role comes first."""
     lead = text[max(0, start - _APPOSITIVE_WINDOW) : start]
@@ -182,7 +196,7 @@ def _record_from(
         record.role = f"{record.role} {role}" if record.role else role
     else:
         force = None
-    source = before or force
+    source = before or force or _country_after(text, end, mentions)
     if source is not None:
         record.country = source.code
         if source.kind in ("org", "igo") or source.branch or source.sector == "MIL":

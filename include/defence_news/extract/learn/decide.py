@@ -23,6 +23,7 @@ from defence_news.extract.learn.model import EventModel
 from defence_news.extract.status import final_status
 
 PAIR = 2
+MAX_CONFIDENCE = 0.99
 # A second party this close to the threshold completes a pair: events have two sides.
 PAIR_FLOOR = 0.3
 
@@ -89,7 +90,8 @@ def decide_candidate(ctx: DocContext, candidate: Candidate, model: EventModel) -
     candidate.status = model.decide_status(
         status_features(ctx, candidate, rule_status), rule_status
     )
-    candidate.confidence = round(model.calibration(score), 2)
+    # Never certain: a share of 1.0 in the calibration table is a small sample's.
+    candidate.confidence = round(min(MAX_CONFIDENCE, model.calibration(score)), 2)
     return candidate
 
 

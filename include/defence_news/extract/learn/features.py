@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
+from importlib import resources
 
 from defence_news.extract.context import Candidate, DocContext, Party
 from defence_news.extract.mentions import Mention
@@ -18,7 +20,7 @@ from defence_news.extract.parties import is_backdrop, is_commentator
 Features = dict[str, float]
 
 # Bump when features change: a model trained on other features is refused.
-FEATURE_VERSION = "8"
+FEATURE_VERSION = "9"
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*|[“”\"():;,]")
 _WINDOW_TOKENS = 5  # words either side of a trigger that describe it
@@ -184,6 +186,24 @@ def party_features(ctx: DocContext, candidate: Candidate, code: str, party: Part
 
 
 _HERE = frozenset({"sentence", "person", "rule"})
+
+
+@lru_cache(maxsize=1)
+def _rival_pairs() -> frozenset[frozenset[str]]:
+    path = resources.files("defence_news.extract").joinpath("data", "rivals.tsv")
+    pairs = set()
+    for line in path.read_text("utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            a, b = line.split("\t")[:2]
+            pairs.add(frozenset({a.strip(), b.strip()}))
+    return frozenset(pairs)
+
+
+def _rivals_among(parties: frozenset[str]) -> bool:
+    """Two of the parties are at war or in open hostility (``data/rivals.tsv``)."""
+    return any(pair <= parties for pair in _rival_pairs())
+
+
 # Between two names of a list: "Thailand, the United States, Singapore and Japan".
 _LIST_GAP = re.compile(r"^\s*(?:,|and|&|as well as)\s*(?:,\s*)?(?:and\s+)?(?:the\s+)?$")
 
@@ -308,6 +328,11 @@ def candidate_features(
         if other != category:
             add[f"{category}&beside={other}"] = 1
     _need_distance(ctx, candidate, add)
+    if _rivals_among(frozenset(candidate.parties)):
+        add["rivals"] = 1
+        add[f"{category}&rivals"] = 1
+    kept = sum(1 for c in ctx.sentence_categories.values() for _ in c)
+    add[f"doc_candidates={_bucket(kept, (1, 3, 8))}"] = 1
     _date_features(ctx, candidate, add)
     _window_words(ctx, candidate, _WINDOW_TOKENS, "w", add)
     text = candidate.sentence.text.lower()
