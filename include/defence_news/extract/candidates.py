@@ -34,7 +34,7 @@ from defence_news.extract.parties import (
 )
 from defence_news.extract.roles import RELATION_WINDOW, TO_BEFORE
 from defence_news.extract.sentences import Sentence
-from defence_news.extract.status import category_status, grammar_status
+from defence_news.extract.status import category_status, grammar_status, halt_near
 from defence_news.extract.triggers import (
     Triggers,
     apply_becomes,
@@ -215,6 +215,7 @@ def _candidate(
         sentences=[sentence],
         clause=clause,
         trigger_spans=[(t.start(), t.end()) for t in triggers],
+        halt_near=halt_near(ctx, spec, clause, triggers),
         potential=offered,
         drop_reason=drop_reason,
     )

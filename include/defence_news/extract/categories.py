@@ -36,6 +36,7 @@ _KEYS = frozenset(
         "becomes",
         "aims_are_not_events",
         "occasion",
+        "halts",
         "duration",
         "status_rules",
         "roles",
@@ -76,6 +77,7 @@ class CategorySpec:
     becomes: tuple[str, str] | None = None  # (category, lexicon pattern name)
     aims_are_not_events: bool = False
     occasion: bool = False
+    halts: bool = False
     duration: re.Pattern[str] | None = None
     status_rules: tuple[StatusRule, ...] = ()
     roles: str | None = None
@@ -139,6 +141,7 @@ def parse_category(name: str, data: dict[str, Any]) -> CategorySpec:
         becomes=(becomes["category"], becomes["when"]) if becomes else None,
         aims_are_not_events=bool(data.get("aims_are_not_events")),
         occasion=bool(data.get("occasion")),
+        halts=bool(data.get("halts")),
         duration=_optional(data, "duration", where),
         status_rules=_status_rules(data),
         roles=data.get("roles"),

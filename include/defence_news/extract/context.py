@@ -61,6 +61,7 @@ class Candidate:
     potential: dict[str, Party] = field(default_factory=dict)
     drop_reason: str | None = None  # why the rules alone would not report it
     confidence: float | None = None  # set by the learned decision (calibrated)
+    halt_near: bool = False  # a halt trigger ("suspend", "cancel") next to the triggers
 
     @property
     def rule_kept(self) -> bool:

@@ -18,7 +18,7 @@ from defence_news.extract.people import find_people
 from defence_news.extract.roles import candidate_roles
 from defence_news.extract.rules import Rules, event_codes, load_rules, lower_same_length
 from defence_news.extract.sentences import split_sentences
-from defence_news.extract.status import final_status
+from defence_news.extract.status import final_status, reported_category
 from defence_news.models import (
     Actor,
     Article,
@@ -286,6 +286,7 @@ def _to_event(
         )
     else:
         status = candidate.status or "occurred"  # decided by the learned status model
+    candidate.category = reported_category(ctx, candidate.category, status, candidate.halt_near)
     roles = candidate_roles(ctx, candidate)
     sentence = candidate.sentence
     when = candidate.when

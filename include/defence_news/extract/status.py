@@ -147,3 +147,31 @@ def _duration_days(pattern: re.Pattern[str], sentence: str) -> int | None:
         return None
     word = match.group(1)
     return int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
+
+
+_HALT_REACH = 40  # characters between "decided to suspend" and "the military agreement"
+
+
+def _halt_spec(ctx: DocContext) -> CategorySpec | None:
+    return next((spec for spec in ctx.rules.categories.values() if spec.halts), None)
+
+
+def halt_near(
+    ctx: DocContext, spec: CategorySpec, clause: Span, triggers: list[re.Match[str]]
+) -> bool:
+    """A halt trigger right beside this candidate's triggers: "to suspend the agreement"."""
+    halt = _halt_spec(ctx)
+    if halt is None or halt is spec:
+        return False
+    return any(
+        distance(match, triggers) <= _HALT_REACH for match in ctx.words(halt.triggers, *clause)
+    )
+
+
+def reported_category(ctx: DocContext, category: str, status: str, halted: bool) -> str:
+    """A halt announced or threatened is a planned event of the halting category, not a
+    planned event of the halted thing ("will suspend the drills" plans no drills)."""
+    halt = _halt_spec(ctx)
+    if halt is not None and halted and status == "planned":
+        return halt.name
+    return category
