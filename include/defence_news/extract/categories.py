@@ -37,6 +37,7 @@ _KEYS = frozenset(
         "aims_are_not_events",
         "occasion",
         "halts",
+        "distributive",
         "duration",
         "status_rules",
         "roles",
@@ -78,6 +79,10 @@ class CategorySpec:
     aims_are_not_events: bool = False
     occasion: bool = False
     halts: bool = False
+    # One event per listed partner: the words before the list, and (optionally) what a
+    # trigger must say for the split to apply ("agreements", plural).
+    distributive_before: re.Pattern[str] | None = None
+    distributive_plural: re.Pattern[str] | None = None
     duration: re.Pattern[str] | None = None
     status_rules: tuple[StatusRule, ...] = ()
     roles: str | None = None
@@ -142,6 +147,8 @@ def parse_category(name: str, data: dict[str, Any]) -> CategorySpec:
         aims_are_not_events=bool(data.get("aims_are_not_events")),
         occasion=bool(data.get("occasion")),
         halts=bool(data.get("halts")),
+        distributive_before=_optional(data.get("distributive") or {}, "before", where),
+        distributive_plural=_optional(data.get("distributive") or {}, "plural", where),
         duration=_optional(data, "duration", where),
         status_rules=_status_rules(data),
         roles=data.get("roles"),

@@ -13,7 +13,7 @@ from defence_news.extract.learn.decide import decide
 from defence_news.extract.learn.model import EventModel, packaged_model
 from defence_news.extract.mentions import find_mentions
 from defence_news.extract.merge import consolidate, merge_candidates
-from defence_news.extract.parties import join_listed_participants
+from defence_news.extract.parties import join_listed_participants, split_distributive
 from defence_news.extract.people import find_people
 from defence_news.extract.roles import candidate_roles
 from defence_news.extract.rules import Rules, event_codes, load_rules, lower_same_length
@@ -202,6 +202,7 @@ def extract_from_text(
         decided = decide(ctx, document_candidates(ctx, keep_all=True), learned)
         merged = consolidate(merge_candidates(ctx, decided))
     join_listed_participants(ctx, merged)
+    merged = split_distributive(ctx, merged)
     published_on = ctx.published.isoformat() if ctx.published else None
     ref = article or ArticleRef(article_id=doc_id, url="", source_id="", published_at=published_on)
     info = extractor_info(learned)
@@ -292,10 +293,14 @@ def _to_event(
     when = candidate.when
     cameo, plover, quad = event_codes(candidate.category, status)
     return Event(
-        # Article, evidence span (sentence and trigger) and category: two events of one
-        # sentence ("will buy more ..., after the first batteries arrived") differ.
+        # Article, evidence span (sentence and trigger), category and parties: two events of
+        # one sentence ("will buy more ..., after the first batteries arrived", a tour of
+        # three countries) differ.
         event_id=short_hash(
-            doc_id, f"{sentence.start}:{sentence.end}:{candidate.trigger_start}", candidate.category
+            doc_id,
+            f"{sentence.start}:{sentence.end}:{candidate.trigger_start}",
+            candidate.category,
+            ",".join(sorted(candidate.parties)),
         ),
         category=candidate.category,  # type: ignore[arg-type]
         status=status,  # type: ignore[arg-type]

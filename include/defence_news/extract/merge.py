@@ -138,7 +138,10 @@ def _one_happening(kept: Candidate, other: Candidate) -> bool:
     same_status = kept.status == other.status or {kept.status, other.status} in (
         _SAME_HAPPENING_STATUSES
     )
-    if not same_status:
+    # A headline tells the story in its own tense: "X and Y will respond jointly under new
+    # pact" is the pact the body says they signed.
+    headline = kept.sentence.index == 0 or other.sentence.index == 0
+    if not same_status and not (headline and kept.party_set == other.party_set):
         return False
     a, b = kept.party_set, other.party_set
     if a == b:

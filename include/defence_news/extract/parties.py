@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
+from dataclasses import replace
 
 from defence_news.extract.categories import CategorySpec
 from defence_news.extract.clauses import CONTEXT_WINDOW, Span, inside
@@ -238,15 +239,7 @@ LIST_REACH = 3  # sentences after an event in which its participants may be list
 
 def country_lists(ctx: DocContext, span: Span) -> list[list[Mention]]:
     """Runs of three or more countries or bodies joined by commas and "and" in ``span``."""
-    runs: list[list[Mention]] = []
-    for mention in ctx.mentions_in(*span):
-        if mention.kind == "pair" or mention.end > span[1]:
-            continue
-        if runs and _LIST_GAP.fullmatch(ctx.text, runs[-1][-1].end, mention.start):
-            runs[-1].append(mention)
-        else:
-            runs.append([mention])
-    return [run for run in runs if len({m.code for m in run}) >= _LIST_MIN]
+    return _runs(ctx, span, _LIST_MIN)
 
 
 def join_listed_participants(ctx: DocContext, events: list[Candidate]) -> None:
@@ -291,3 +284,49 @@ def _listing_target(
         if event is not None:
             return event
     return None
+
+
+def _runs(ctx: DocContext, span: Span, least: int) -> list[list[Mention]]:
+    runs: list[list[Mention]] = []
+    for mention in ctx.mentions_in(*span):
+        if mention.kind == "pair" or mention.end > span[1]:
+            continue
+        if runs and _LIST_GAP.fullmatch(ctx.text, runs[-1][-1].end, mention.start):
+            runs[-1].append(mention)
+        else:
+            runs.append([mention])
+    return [run for run in runs if len({m.code for m in run}) >= least]
+
+
+def split_distributive(ctx: DocContext, events: list[Candidate]) -> list[Candidate]:
+    """A tour or a round of bilateral agreements is one event per partner (the
+    category's ``distributive``): the listed countries each with the others."""
+    out: list[Candidate] = []
+    for event in events:
+        partners = _distributed_partners(ctx, event)
+        if not partners:
+            out.append(event)
+            continue
+        hubs = {c: p for c, p in event.parties.items() if c not in partners}
+        for code in partners:
+            out.append(replace(event, parties={**hubs, code: event.parties[code]}))
+    return out
+
+
+def _distributed_partners(ctx: DocContext, event: Candidate) -> list[str]:
+    spec = ctx.rules.categories[event.category]
+    if spec.distributive_before is None or len(event.parties) < _LIST_MIN:
+        return []
+    if spec.distributive_plural is not None and not any(
+        spec.distributive_plural.search(t.lower()) for t in event.triggers
+    ):
+        return []
+    sentence = event.sentence
+    for run in _runs(ctx, (sentence.start, sentence.end), 2):
+        codes = list(dict.fromkeys(m.code for m in run))
+        lead = ctx.lowered[max(sentence.start, run[0].start - 30) : run[0].start]
+        if not spec.distributive_before.search(lead):
+            continue
+        if set(codes) <= set(event.parties) and len(event.parties) > len(codes):
+            return codes
+    return []

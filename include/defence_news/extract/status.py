@@ -150,6 +150,7 @@ def _duration_days(pattern: re.Pattern[str], sentence: str) -> int | None:
 
 
 _HALT_REACH = 40  # characters between "decided to suspend" and "the military agreement"
+_RELATIVE_AUX = re.compile(r"\b(?:which|that|who)\s+(?:\w+\s+){0,3}$")
 
 
 def _halt_spec(ctx: DocContext) -> CategorySpec | None:
@@ -163,9 +164,17 @@ def halt_near(
     halt = _halt_spec(ctx)
     if halt is None or halt is spec:
         return False
-    return any(
-        distance(match, triggers) <= _HALT_REACH for match in ctx.words(halt.triggers, *clause)
-    )
+    first = min(t.start() for t in triggers)
+    for match in ctx.words(halt.triggers, *clause):
+        if distance(match, triggers) > _HALT_REACH:
+            continue
+        if match.start() < first:
+            return True  # "to suspend the agreement", "decided to cancel the drills"
+        # "the drills will be postponed"; not ", which had been suspended" (backstory).
+        lead = ctx.lowered[max(clause[0], match.start() - 25) : match.start()]
+        if not _RELATIVE_AUX.search(lead):
+            return True
+    return False
 
 
 def reported_category(ctx: DocContext, category: str, status: str, halted: bool) -> str:
