@@ -17,7 +17,7 @@ from defence_news.extract.dates import DateMatch, DateSpan
 from defence_news.extract.gazetteer import Gazetteer
 from defence_news.extract.mentions import Mention
 from defence_news.extract.people import PersonMention, PersonRecord
-from defence_news.extract.rules import Rules, word_start
+from defence_news.extract.rules import Rules
 from defence_news.extract.sentences import Sentence
 
 
@@ -104,6 +104,12 @@ class DocContext:
     has_since: bool = True
     has_place_words: bool = True
     code_counts: Counter[str] | None = None  # mentions per country (learned features)
+    code_ranks: dict[str, int] | None = None  # rank by mentions, 0 the most named
+    main_countries: tuple[str, ...] | None = None  # offered to every candidate
+    # Per sentence position: (code, source, mentions) the context offers as parties.
+    context_offers: dict[int, list[tuple[str, str, tuple[Mention, ...]]]] = field(
+        default_factory=dict
+    )
     sentences: list[Sentence] = field(default_factory=list)
     sentence_positions: dict[int, int] = field(default_factory=dict)  # start -> position
     sentence_categories: dict[int, set[str]] = field(default_factory=dict)  # learned features
@@ -115,12 +121,8 @@ class DocContext:
         slice by bisection: cheaper than one regex scan per clause."""
         cached = self.pattern_matches.get(id(pattern))
         if cached is None:
-            lowered = self.lowered
-            found = [
-                m
-                for m in _at_word_start(pattern).finditer(lowered)
-                if word_start(lowered, m.start())
-            ]
+            # The look-behind of ``_at_word_start`` is the word-start test itself.
+            found = list(_at_word_start(pattern).finditer(self.lowered))
             cached = ([m.start() for m in found], found)
             self.pattern_matches[id(pattern)] = cached
         starts, matches = cached

@@ -211,16 +211,39 @@ def offered_parties(
     for code, party in chosen.items():
         _offer(offered, code, "rule", None)
         offered[code].inferred = offered[code].inferred and party.inferred
-    position = ctx.sentence_positions.get(sentence.start, 0)
-    for before in ctx.sentences[max(0, position - CONTEXT_SENTENCES) : position]:
-        _offer_span(ctx, offered, (before.start, before.end), "previous")
-    if position > 0:
-        headline = ctx.sentences[0]
-        _offer_span(ctx, offered, (headline.start, headline.end), "headline")
-    counts = Counter(m.code for m in ctx.mentions if m.kind not in ("pair", "style"))
-    for code, _ in counts.most_common(DOCUMENT_COUNTRIES):
-        _offer(offered, code, "document", None)
+    for code, source, mentions in _context_offers(ctx, sentence):
+        if code not in offered:
+            offered[code] = Party(code, list(mentions), inferred=True, source=source)
     return offered
+
+
+def _context_offers(
+    ctx: DocContext, sentence: Sentence
+) -> list[tuple[str, str, tuple[Mention, ...]]]:
+    """What the context offers a sentence's candidates (computed once per sentence): the
+    sentences just before, the headline, the article's main countries, first come first."""
+    position = ctx.sentence_positions.get(sentence.start, 0)
+    cached = ctx.context_offers.get(position)
+    if cached is None:
+        offered: dict[str, Party] = {}
+        for before in ctx.sentences[max(0, position - CONTEXT_SENTENCES) : position]:
+            _offer_span(ctx, offered, (before.start, before.end), "previous")
+        if position > 0:
+            headline = ctx.sentences[0]
+            _offer_span(ctx, offered, (headline.start, headline.end), "headline")
+        for code in _main_countries(ctx):
+            _offer(offered, code, "document", None)
+        cached = [(c, p.source, tuple(p.mentions)) for c, p in offered.items()]
+        ctx.context_offers[position] = cached
+    return cached
+
+
+def _main_countries(ctx: DocContext) -> tuple[str, ...]:
+    """The article's most-named countries and bodies (computed once per document)."""
+    if ctx.main_countries is None:
+        counts = Counter(m.code for m in ctx.mentions if m.kind not in ("pair", "style"))
+        ctx.main_countries = tuple(code for code, _ in counts.most_common(DOCUMENT_COUNTRIES))
+    return ctx.main_countries
 
 
 # A sentence that lists the participants of an event told just before: "Participating
@@ -330,3 +353,11 @@ def _distributed_partners(ctx: DocContext, event: Candidate) -> list[str]:
         if set(codes) <= set(event.parties) and len(event.parties) > len(codes):
             return codes
     return []
+
+
+CONTEXT_SOURCES = frozenset({"previous", "headline", "document"})
+
+
+def named_here(candidate: Candidate) -> int:
+    """Offered parties the candidate's own sentence names (or the grammar inferred)."""
+    return sum(1 for p in candidate.potential.values() if p.source not in CONTEXT_SOURCES)

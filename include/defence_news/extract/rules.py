@@ -56,11 +56,6 @@ def _read_lexicon() -> dict[str, Any]:
     return yaml.safe_load(path.read_text("utf-8"))
 
 
-def word_start(lowered: str, start: int) -> bool:
-    """No letter, digit or hyphen just before a match: the "led" of "US-led" is no verb."""
-    return start == 0 or not (lowered[start - 1].isalnum() or lowered[start - 1] in "_-")
-
-
 def lower_same_length(text: str) -> str:
     """Lower-cased text whose offsets are those of ``text`` (a few characters grow)."""
     lowered = text.lower()

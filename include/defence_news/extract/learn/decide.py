@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 from defence_news.extract.context import Candidate, DocContext, Party
 from defence_news.extract.learn.features import (
+    all_party_features,
     candidate_features,
     note_sentence_categories,
-    party_features,
     status_features,
 )
-from defence_news.extract.learn.model import EventModel
+from defence_news.extract.learn.model import BinaryModel, EventModel
 from defence_news.extract.status import final_status
 
 PAIR = 2
@@ -35,34 +35,23 @@ class PartyChoice:
 
 
 def party_probabilities(
-    ctx: DocContext, candidate: Candidate, model: EventModel
+    ctx: DocContext, candidate: Candidate, party: BinaryModel
 ) -> dict[str, float]:
+    # A sentence that names two parties tells its own event: on real text a third country
+    # from the context is then wrong far more often than right, so it is not weighed.
     return {
-        code: model.party.score(party_features(ctx, candidate, code, party))
-        for code, party in candidate.potential.items()
+        code: party.score(features)
+        for code, features in all_party_features(ctx, candidate, sentence_only=True).items()
     }
 
 
-# Where an offered party comes from when the sentence does not name it.
-_CONTEXT_SOURCES = frozenset({"previous", "headline", "document"})
-
-
 def choose_parties(
-    candidate: Candidate,
-    probabilities: dict[str, float],
-    threshold: float,
-    context_threshold: float | None = None,
+    candidate: Candidate, probabilities: dict[str, float], threshold: float
 ) -> PartyChoice:
-    """The parties above the threshold; a country only the context offers must clear the
-    higher ``context_threshold`` when the sentence itself names two parties already."""
-    named = sum(1 for p in candidate.potential.values() if p.source not in _CONTEXT_SOURCES)
-    strict = context_threshold if context_threshold is not None and named >= PAIR else threshold
-
-    def bar(code: str) -> float:
-        return strict if candidate.potential[code].source in _CONTEXT_SOURCES else threshold
-
+    """The offered parties above the threshold; the best two when only one is, if the
+    second is close (events have two sides)."""
     ranked = sorted(probabilities, key=probabilities.__getitem__, reverse=True)
-    chosen = [code for code in ranked if probabilities[code] >= bar(code)]
+    chosen = [code for code in ranked if probabilities[code] >= threshold]
     if len(chosen) < PAIR and len(ranked) >= PAIR and probabilities[ranked[1]] >= PAIR_FLOOR:
         chosen = ranked[:PAIR]
     parties = {code: candidate.parties.get(code) or candidate.potential[code] for code in chosen}
@@ -71,10 +60,8 @@ def choose_parties(
 
 def decide_candidate(ctx: DocContext, candidate: Candidate, model: EventModel) -> Candidate | None:
     """The candidate with the model's parties, status and confidence, or None."""
-    probabilities = party_probabilities(ctx, candidate, model)
-    choice = choose_parties(
-        candidate, probabilities, model.party.threshold, model.context_threshold
-    )
+    probabilities = party_probabilities(ctx, candidate, model.party)
+    choice = choose_parties(candidate, probabilities, model.party.threshold)
     if len(choice.parties) < PAIR:
         return None
     rule_parties = candidate.parties

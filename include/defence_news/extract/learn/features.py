@@ -9,13 +9,20 @@ the trigger. The same functions serve training (``training.py``) and extraction
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 from defence_news.extract.context import Candidate, DocContext, Party
 from defence_news.extract.mentions import Mention
-from defence_news.extract.parties import is_backdrop, is_commentator
+from defence_news.extract.parties import (
+    CONTEXT_SOURCES,
+    country_lists,
+    is_backdrop,
+    is_commentator,
+)
 
 Features = dict[str, float]
 
@@ -71,6 +78,14 @@ def document_counts(ctx: DocContext) -> Counter[str]:
     if ctx.code_counts is None:
         ctx.code_counts = Counter(m.code for m in ctx.mentions if m.kind != "pair")
     return ctx.code_counts
+
+
+def document_ranks(ctx: DocContext) -> dict[str, int]:
+    """Each country's rank by mentions in the document, 0 the most named (cached)."""
+    if ctx.code_ranks is None:
+        ranked = document_counts(ctx).most_common()
+        ctx.code_ranks = {code: rank for rank, (code, _) in enumerate(ranked)}
+    return ctx.code_ranks
 
 
 def _nearest(mentions: list[Mention], trigger: tuple[int, int]) -> Mention | None:
@@ -130,8 +145,53 @@ def _mention_features(
         add["commentator"] = 1
 
 
-def party_features(ctx: DocContext, candidate: Candidate, code: str, party: Party) -> Features:
+@dataclass(frozen=True)
+class _Offer:
+    """What every party feature of one candidate shares: computed once per candidate."""
+
+    named: int  # offered parties the sentence itself names
+    offered: int
+    longest_list: int  # countries in the sentence's longest list of three or more
+    listed: frozenset[str]  # the countries in such lists
+    people: frozenset[str]  # countries of people acting or speaking in the sentence
+    speakers: frozenset[str]
+
+
+def _offer(ctx: DocContext, candidate: Candidate) -> _Offer:
+    sentence = candidate.sentence
+    lists = country_lists(ctx, (sentence.start, sentence.end))
+    first = bisect_left(ctx.person_starts, sentence.start)
+    last = bisect_left(ctx.person_starts, sentence.end, lo=first)
+    in_sentence = ctx.person_mentions[first:last]
+    return _Offer(
+        named=sum(1 for p in candidate.potential.values() if p.source in _HERE),
+        offered=len(candidate.potential),
+        longest_list=max((len({m.code for m in run}) for run in lists), default=0),
+        listed=frozenset(m.code for run in lists for m in run),
+        people=frozenset(ctx.people[pm.person].country or "" for pm in in_sentence),
+        speakers=frozenset(ctx.people[pm.person].country or "" for pm in in_sentence if pm.speaker),
+    )
+
+
+def all_party_features(
+    ctx: DocContext, candidate: Candidate, sentence_only: bool = False
+) -> dict[str, Features]:
+    """The features of every country or body the candidate is offered (with
+    ``sentence_only``, of those its own sentence names, when it names two or more)."""
+    offer = _offer(ctx, candidate)
+    skip = sentence_only and offer.named >= 2
+    return {
+        code: party_features(ctx, candidate, code, party, offer)
+        for code, party in candidate.potential.items()
+        if not (skip and party.source in CONTEXT_SOURCES)
+    }
+
+
+def party_features(
+    ctx: DocContext, candidate: Candidate, code: str, party: Party, offer: _Offer | None = None
+) -> Features:
     """Features of one country or body offered as a party to a candidate."""
+    offer = offer or _offer(ctx, candidate)
     add: Features = {"bias": 1.0}
     category = candidate.category
     chosen = code in candidate.parties
@@ -151,36 +211,20 @@ def party_features(ctx: DocContext, candidate: Candidate, code: str, party: Part
         _mention_features(ctx, candidate, nearest, add)
     if len(mentions) > 1:
         add["several_mentions"] = 1
-    people = [
-        ctx.people[pm.person]
-        for pm in ctx.person_mentions
-        if candidate.sentence.start <= pm.start < candidate.sentence.end
-        and ctx.people[pm.person].country == code
-    ]
-    if people:
+    if code in offer.people:
         add["person"] = 1
-        speakers = [
-            pm
-            for pm in ctx.person_mentions
-            if candidate.sentence.start <= pm.start < candidate.sentence.end and pm.speaker
-        ]
-        if any(ctx.people[pm.person].country == code for pm in speakers):
+        if code in offer.speakers:
             add["speaker"] = 1
     if code.isalpha() and len(code) != 3:
         add["igo"] = 1
-    counts = document_counts(ctx)
-    ranked = [c for c, _ in counts.most_common()]
-    rank = ranked.index(code) if code in ranked else len(ranked)
-    add[f"doc_rank={_bucket(rank, (0, 1, 2, 4))}"] = 1
+    counts, ranks = document_counts(ctx), document_ranks(ctx)
+    add[f"doc_rank={_bucket(ranks.get(code, len(ranks)), (0, 1, 2, 4))}"] = 1
     add[f"doc_count={_bucket(counts.get(code, 0), (1, 2, 4, 8))}"] = 1
-    offered = len(candidate.potential)
-    add[f"offered={_bucket(offered, (2, 3, 4, 6))}"] = 1
+    add[f"offered={_bucket(offer.offered, (2, 3, 4, 6))}"] = 1
     add[f"rule_kept={candidate.rule_kept}"] = 1
-    named = sum(1 for p in candidate.potential.values() if p.source in _HERE)
-    add[f"source={party.source}&named_here={_bucket(named, (0, 1, 2, 4))}"] = 1
-    listed = _list_size(ctx, candidate)
-    if nearest is not None and listed and _in_list(ctx, nearest, candidate):
-        add[f"in_list={_bucket(listed, (3, 5, 8))}"] = 1
+    add[f"source={party.source}&named_here={_bucket(offer.named, (0, 1, 2, 4))}"] = 1
+    if nearest is not None and code in offer.listed:
+        add[f"in_list={_bucket(offer.longest_list, (3, 5, 8))}"] = 1
         add[f"{category}&in_list"] = 1
     return add
 
@@ -202,36 +246,6 @@ def _rival_pairs() -> frozenset[frozenset[str]]:
 def _rivals_among(parties: frozenset[str]) -> bool:
     """Two of the parties are at war or in open hostility (``data/rivals.tsv``)."""
     return any(pair <= parties for pair in _rival_pairs())
-
-
-# Between two names of a list: "Thailand, the United States, Singapore and Japan".
-_LIST_GAP = re.compile(r"^\s*(?:,|and|&|as well as)\s*(?:,\s*)?(?:and\s+)?(?:the\s+)?$")
-
-
-def _list_runs(ctx: DocContext, candidate: Candidate) -> list[list[Mention]]:
-    """Runs of country mentions in the sentence joined by commas and "and"."""
-    sentence = candidate.sentence
-    mentions = [m for m in ctx.mentions_in(sentence.start, sentence.end) if m.kind not in ("pair",)]
-    runs: list[list[Mention]] = []
-    for mention in mentions:
-        if runs and _LIST_GAP.match(ctx.lowered[runs[-1][-1].end : mention.start]):
-            runs[-1].append(mention)
-        else:
-            runs.append([mention])
-    return runs
-
-
-def _list_size(ctx: DocContext, candidate: Candidate) -> int:
-    """Countries in the sentence's longest list (0 when no list of three or more)."""
-    longest = max((len({m.code for m in run}) for run in _list_runs(ctx, candidate)), default=0)
-    return longest if longest >= 3 else 0
-
-
-def _in_list(ctx: DocContext, mention: Mention, candidate: Candidate) -> bool:
-    return any(
-        len({m.code for m in run}) >= 3 and any(m.code == mention.code for m in run)
-        for run in _list_runs(ctx, candidate)
-    )
 
 
 def _common_words(text: str) -> list[str]:

@@ -31,9 +31,7 @@ class BinaryModel:
     threshold: float = 0.5
 
     def score(self, features: Features) -> float:
-        weights = self.weights
-        z = self.bias + sum(weights.get(name, 0.0) * value for name, value in features.items())
-        return _sigmoid(z)
+        return _sigmoid(self.bias + _dot(self.weights, features))
 
     def to_dict(self) -> dict[str, Any]:
         return {"weights": self.weights, "bias": self.bias, "threshold": self.threshold}
@@ -48,13 +46,27 @@ class MulticlassModel:
     classes: tuple[str, ...]
     weights: dict[str, dict[str, float]]  # class -> feature -> weight
     bias: dict[str, float]
+    # feature -> its weight for each class, in ``classes`` order: one pass over a
+    # candidate's features scores every class (derived from ``weights``).
+    by_feature: dict[str, tuple[float, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        names = {name for weights in self.weights.values() for name in weights}
+        table = {
+            name: tuple(self.weights[label].get(name, 0.0) for label in self.classes)
+            for name in names
+        }
+        object.__setattr__(self, "by_feature", table)
 
     def probabilities(self, features: Features) -> dict[str, float]:
-        scores = {
-            label: self.bias[label]
-            + sum(self.weights[label].get(name, 0.0) * value for name, value in features.items())
-            for label in self.classes
-        }
+        totals = [self.bias[label] for label in self.classes]
+        get = self.by_feature.get
+        for name, value in features.items():
+            row = get(name)
+            if row is not None:
+                for i, weight in enumerate(row):
+                    totals[i] += weight * value
+        scores = dict(zip(self.classes, totals, strict=True))
         top = max(scores.values())
         exp = {label: math.exp(score - top) for label, score in scores.items()}
         total = sum(exp.values())
@@ -107,8 +119,6 @@ class EventModel:
     # The status model overrules the grammar only when it is this much surer of another
     # status: on real text it is right more often than the grammar only then.
     status_margin: float = 0.3
-    # A party only the context offers, beside two the sentence names, must be this likely.
-    context_threshold: float = 0.9
 
     def decide_status(self, features: Features, rule_status: str) -> str:
         probabilities = self.status.probabilities(features)
@@ -126,7 +136,6 @@ class EventModel:
             "status": self.status.to_dict(),
             "calibration": self.calibration.to_dict(),
             "status_margin": self.status_margin,
-            "context_threshold": self.context_threshold,
         }
 
     @classmethod
@@ -146,7 +155,6 @@ class EventModel:
             trained_on=dict(data.get("trained_on") or {}),
             feature_version=str(data["feature_version"]),
             status_margin=float(data.get("status_margin", 0.3)),
-            context_threshold=float(data.get("context_threshold", 0.9)),
         )
 
     def save(self, path: Path) -> None:
@@ -156,6 +164,17 @@ class EventModel:
     @classmethod
     def load(cls, path: Path) -> EventModel:
         return cls.from_dict(json.loads(path.read_text("utf-8")))
+
+
+def _dot(weights: dict[str, float], features: Features) -> float:
+    """Sum of weight x value over the features that have a weight (the hot path)."""
+    get = weights.get
+    total = 0.0
+    for name, value in features.items():
+        weight = get(name)
+        if weight is not None:
+            total += weight * value
+    return total
 
 
 def _sigmoid(z: float) -> float:

@@ -35,13 +35,13 @@ from defence_news.extract.evaluation import (
     predicted_events,
     same_countries,
 )
-from defence_news.extract.learn.decide import choose_parties
+from defence_news.extract.learn.decide import choose_parties, party_probabilities
 from defence_news.extract.learn.features import (
     FEATURE_VERSION,
     Features,
+    all_party_features,
     candidate_features,
     note_sentence_categories,
-    party_features,
     status_features,
 )
 from defence_news.extract.learn.model import (
@@ -81,7 +81,6 @@ class Hyper:
     party_threshold: float = 0.6
     event_threshold: float = 0.3
     status_margin: float = 0.3
-    context_threshold: float = 0.9
 
 
 @dataclass
@@ -244,8 +243,7 @@ def party_rows(prepared: Iterable[Prepared]) -> Rows:
             if gi is None:
                 continue
             actors = set(item.article.gold["events"][gi]["actors"])
-            for code, party in candidate.potential.items():
-                features = party_features(item.ctx, candidate, code, party)
+            for code, features in all_party_features(item.ctx, candidate).items():
                 rows.add(features, int(code in actors), item.article.weight)
     return rows
 
@@ -259,21 +257,13 @@ def _matches_some_gold(
     )
 
 
-def event_rows(
-    prepared: Iterable[Prepared],
-    party_model: BinaryModel,
-    threshold: float,
-    context_threshold: float | None = None,
-) -> Rows:
+def event_rows(prepared: Iterable[Prepared], party_model: BinaryModel, threshold: float) -> Rows:
     rows = Rows()
     for item in prepared:
         for candidate, halts in zip(item.candidates, item.halts, strict=True):
             assert item.ctx is not None
-            probabilities = {
-                code: party_model.score(party_features(item.ctx, candidate, code, party))
-                for code, party in candidate.potential.items()
-            }
-            choice = choose_parties(candidate, probabilities, threshold, context_threshold)
+            probabilities = party_probabilities(item.ctx, candidate, party_model)
+            choice = choose_parties(candidate, probabilities, threshold)
             if len(choice.parties) < 2:
                 continue
             chosen = dataclasses.replace(candidate, parties=choice.parties)
@@ -365,7 +355,7 @@ def _cross_fitted_party_rows(prepared: list[Prepared], hyper: Hyper, folds: int)
         train = [p for i, p in enumerate(prepared) if i not in held]
         party = fit_binary(party_rows(train), hyper.party_c, hyper.party_threshold)
         held_items = [prepared[i] for i in held_out]
-        rows.extend(event_rows(held_items, party, hyper.party_threshold, hyper.context_threshold))
+        rows.extend(event_rows(held_items, party, hyper.party_threshold))
     return rows
 
 
@@ -380,7 +370,6 @@ def fit_models(prepared: list[Prepared], hyper: Hyper, folds: int = FOLDS) -> Ev
         event=event,
         status=status,
         status_margin=hyper.status_margin,
-        context_threshold=hyper.context_threshold,
     )
 
 
