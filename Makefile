@@ -15,7 +15,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export DEFENCE_NEWS_LOCAL_ROOT ?= $(CURDIR)/data/store
 
 .PHONY: help install run demo test lint format airflow seed-site bench-parse bench-fetch \
-	bench-events eval-events clean
+	bench-events eval-events eval-real train-events clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -65,11 +65,17 @@ bench-parse: $(STAMP)  ## article extraction: F1 and docs/s beside trafilatura
 bench-fetch: $(STAMP)  ## polite fetching of 2,000 local pages over 20 hosts
 	$(BIN)/python benchmarks/bench_fetch.py
 
-bench-events: $(STAMP)  ## event extraction speed and peak memory
+bench-events: $(STAMP)  ## event extraction speed and memory, beside the extractor before issue 8
 	$(BIN)/python benchmarks/bench_events.py
 
-eval-events: $(STAMP)  ## event extraction P/R/F1 on the development set
+eval-events: $(STAMP)  ## the written passages (regression): P/R/F1, status, country pairs
 	$(BIN)/python benchmarks/eval_events.py
+
+eval-real: $(STAMP)  ## real published articles: rules alone vs rules + learning, dev and blind
+	$(BIN)/python benchmarks/eval_real.py --baseline
+
+train-events: $(STAMP)  ## train the extractor's learned decisions on the real-text dev split
+	$(BIN)/python benchmarks/train_events.py
 
 clean:  ## remove the venv, Airflow home and local outputs
 	rm -rf $(VENV) $(AIRFLOW_HOME) data

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from defence_news.extract.core import extract_from_text
+from defence_news.extract.core import MODES, extract_from_text
 from defence_news.extract.fusion import fuse_events
 from defence_news.models import Event
 
@@ -29,10 +29,19 @@ def add_extract_command(subparsers: Any) -> None:
     parser.add_argument("--in", dest="input", required=True, help="input JSONL ('-' for stdin)")
     parser.add_argument("--out", dest="output", required=True, help="output JSONL ('-' for stdout)")
     parser.add_argument("--fused-out", dest="fused_output", help="also write fused events (JSONL)")
+    parser.add_argument(
+        "--mode",
+        choices=MODES,
+        default="auto",
+        help="rules: the grammar alone; learned: the grammar proposes, the trained model "
+        "decides; auto (default): learned when a model is packaged",
+    )
     parser.set_defaults(handler=run_extract)
 
 
-def _result_line(line_number: int, raw: str) -> tuple[dict[str, Any], list[Event]]:
+def _result_line(
+    line_number: int, raw: str, mode: str = "auto"
+) -> tuple[dict[str, Any], list[Event]]:
     try:
         record = json.loads(raw)
     except json.JSONDecodeError:
@@ -43,17 +52,19 @@ def _result_line(line_number: int, raw: str) -> tuple[dict[str, Any], list[Event
     text = record.get("text")
     if not isinstance(text, str):
         return {"id": doc_id, "events": [], "reason": "empty_text"}, []
-    result = extract_from_text(text, doc_id=doc_id, published=record.get("published"))
+    result = extract_from_text(text, doc_id=doc_id, published=record.get("published"), mode=mode)
     line: dict[str, Any] = {"id": doc_id, "events": [e.to_dict() for e in result.events]}
     if result.reason:
         line["reason"] = result.reason
     return line, result.events
 
 
-def extract_lines(lines: Iterable[str]) -> Iterator[tuple[dict[str, Any], list[Event]]]:
+def extract_lines(
+    lines: Iterable[str], mode: str = "auto"
+) -> Iterator[tuple[dict[str, Any], list[Event]]]:
     for number, raw in enumerate(lines, start=1):
         if raw.strip():
-            yield _result_line(number, raw)
+            yield _result_line(number, raw, mode)
 
 
 def _open(path: str, mode: str) -> TextIO:
@@ -69,7 +80,7 @@ def run_extract(args: argparse.Namespace) -> int:
     all_events: list[Event] = []
     documents = with_events = 0
     try:
-        for line, events in extract_lines(source):
+        for line, events in extract_lines(source, args.mode):
             sink.write(json.dumps(line, ensure_ascii=False) + "\n")
             documents += 1
             with_events += bool(events)

@@ -56,3 +56,15 @@ def test_module_entry_point_runs_without_airflow(tmp_path: Path) -> None:
     )
     assert "5 documents, 2 with events, 5 events" in done.stderr
     assert len(out.read_text("utf-8").splitlines()) == 5
+
+
+def test_the_mode_chooses_the_grammar_alone_or_the_learned_decisions(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    _write_input(source)
+    names = {}
+    for mode in ("rules", "learned"):
+        out = tmp_path / f"{mode}.jsonl"
+        assert main(["extract", "--in", str(source), "--out", str(out), "--mode", mode]) == 0
+        seed = json.loads(out.read_text("utf-8").splitlines()[0])
+        names[mode] = {e["extractor"]["name"] for e in seed["events"]}
+    assert names == {"rules": {"defence_news.rules"}, "learned": {"defence_news.rules+learned"}}
