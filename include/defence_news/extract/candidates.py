@@ -216,6 +216,7 @@ def _candidate(
         clause=clause,
         trigger_spans=[(t.start(), t.end()) for t in triggers],
         halt_near=halt_near(ctx, spec, clause, triggers),
+        cue_status=status,
         potential=offered,
         drop_reason=drop_reason,
     )

@@ -62,6 +62,7 @@ class Candidate:
     drop_reason: str | None = None  # why the rules alone would not report it
     confidence: float | None = None  # set by the learned decision (calibrated)
     halt_near: bool = False  # a halt trigger ("suspend", "cancel") next to the triggers
+    cue_status: str | None = None  # what the grammar's cues said (None: no cue at all)
 
     @property
     def rule_kept(self) -> bool:

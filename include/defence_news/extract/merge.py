@@ -51,10 +51,13 @@ def _absorb(kept: Candidate, new: Candidate) -> None:
     kept.attribution = kept.attribution or new.attribution
     if new.confidence is not None and kept.confidence is not None:
         kept.confidence = max(kept.confidence, new.confidence)
-    if kept.status is None or (
+    # The status of a report whose words say it beats one the grammar defaulted: "began on
+    # Thursday" (ongoing) over "the exercise" (no cue); a strong status beats a weak one.
+    if (kept.cue_status is None and new.cue_status is not None) or (
         new.status in STRONG_STATUSES and kept.status not in STRONG_STATUSES
     ):
         kept.status = new.status or kept.status
+        kept.cue_status = new.cue_status
     if new.sentence not in kept.sentences:
         kept.sentences.append(new.sentence)
 
@@ -162,7 +165,8 @@ def consolidate(decided: list[Candidate]) -> list[Candidate]:
         # Each report of a multilateral event names some of its parties: all of them are.
         for code, party in candidate.parties.items():
             target.parties.setdefault(code, party)
-        status = target.status
+        status, cue = target.status, target.cue_status
         _absorb(target, candidate)
-        target.status = status  # the most confident report's, as decided
+        if cue is not None:
+            target.status = status  # the most confident report's, as decided
     return sorted(kept, key=lambda c: (c.sentence.start, c.trigger_start))
