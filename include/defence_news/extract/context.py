@@ -21,7 +21,7 @@ from defence_news.extract.rules import Rules
 from defence_news.extract.sentences import Sentence
 
 
-@dataclass
+@dataclass(slots=True)
 class Party:
     code: str
     mentions: list[Mention] = field(default_factory=list)
@@ -34,7 +34,7 @@ class Party:
     source: str = "sentence"
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     category: str
     status: str | None
@@ -114,6 +114,10 @@ class DocContext:
     sentences: list[Sentence] = field(default_factory=list)
     sentence_positions: dict[int, int] = field(default_factory=dict)  # start -> position
     sentence_categories: dict[int, set[str]] = field(default_factory=dict)  # learned features
+    sentence_flags: dict[int, frozenset[str]] = field(default_factory=dict)  # learned features
+    sentence_lists: dict[int, list[list[Mention]]] = field(default_factory=dict)  # of countries
+    # Per sentence start: its words' starts, ends and text (learned features).
+    sentence_tokens: dict[int, tuple[list[int], list[int], list[str]]] = field(default_factory=dict)
 
     def words(self, pattern: re.Pattern[str], start: int, end: int) -> list[re.Match[str]]:
         """Matches of a rule pattern inside [start, end) that begin at a word start.

@@ -43,7 +43,7 @@ _CONTEXT_WINDOW = 40  # characters before a mention searched for location / cont
 _MAX_COORDINATED = 4  # "Indian, French, Japanese and US navies"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mention:
     """A reference to a country or body at text[start:end]."""
 

@@ -83,7 +83,7 @@ class PersonRecord:
         return role_word in described or "counterpart" in described
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PersonMention:
     start: int
     end: int

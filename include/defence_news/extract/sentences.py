@@ -20,7 +20,7 @@ _LAST_WORD = re.compile(r"([\w.]+)[.!?]*[\"”’')\]]*\s*$")
 _INITIAL = re.compile(r"^[A-Z]$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sentence:
     index: int
     start: int
