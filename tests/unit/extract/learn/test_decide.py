@@ -54,13 +54,15 @@ def test_the_grammar_s_party_records_are_kept_for_chosen_parties() -> None:
     assert choice.parties["RUS"] is candidate.potential["RUS"]
 
 
+_SIGNING = "Indonesia and Australia signed a defence cooperation agreement in Canberra on Monday."
+
+
+def _signing(mode: str):
+    return extract_from_text(_SIGNING, doc_id="t", published="2024-03-12", mode=mode).events
+
+
 def test_learned_events_carry_a_calibrated_confidence_and_the_model_version() -> None:
-    events = extract_from_text(
-        "Indonesia and Australia signed a defence cooperation agreement in Canberra on Monday.",
-        doc_id="t",
-        published="2024-03-12",
-        mode="learned",
-    ).events
+    events = _signing("learned")
     assert [(e.category, e.status, set(e.countries)) for e in events] == [
         ("agreement", "occurred", {"AUS", "IDN"})
     ]
@@ -71,11 +73,6 @@ def test_learned_events_carry_a_calibrated_confidence_and_the_model_version() ->
 
 
 def test_the_grammar_alone_says_so_in_the_record() -> None:
-    events = extract_from_text(
-        "Indonesia and Australia signed a defence cooperation agreement in Canberra on Monday.",
-        doc_id="t",
-        published="2024-03-12",
-        mode="rules",
-    ).events
+    events = _signing("rules")
     assert events[0].extractor.name == "defence_news.rules"
     assert events[0].extractor.version == "2.0.0"
