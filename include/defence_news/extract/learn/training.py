@@ -267,14 +267,9 @@ def event_rows(prepared: Iterable[Prepared], party_model: BinaryModel, threshold
             if len(choice.parties) < 2:
                 continue
             chosen = dataclasses.replace(candidate, parties=choice.parties)
-            import os
-
-            if os.environ.get("ALIGNED_LABEL"):
-                label = item.aligned[item.candidates.index(candidate)] is not None
-            else:
-                label = _matches_some_gold(
-                    candidate, halts, frozenset(choice.parties), item.article.gold["events"]
-                )
+            label = _matches_some_gold(
+                candidate, halts, frozenset(choice.parties), item.article.gold["events"]
+            )
             features = candidate_features(item.ctx, chosen, choice.probabilities)
             rows.add(features, int(label), item.article.weight)
     return rows
