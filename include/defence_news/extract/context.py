@@ -118,6 +118,7 @@ class DocContext:
     sentence_lists: dict[int, list[list[Mention]]] = field(default_factory=dict)  # of countries
     # Per sentence start: its words' starts, ends and text (learned features).
     sentence_tokens: dict[int, tuple[list[int], list[int], list[str]]] = field(default_factory=dict)
+    mention_facts: dict[int, tuple[str, ...]] = field(default_factory=dict)  # by mention start
 
     def words(self, pattern: re.Pattern[str], start: int, end: int) -> list[re.Match[str]]:
         """Matches of a rule pattern inside [start, end) that begin at a word start.

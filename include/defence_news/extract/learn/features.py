@@ -107,6 +107,33 @@ def _nearest(mentions: list[Mention], trigger: tuple[int, int]) -> Mention | Non
     return min(mentions, key=gap, default=None)
 
 
+def _mention_facts(ctx: DocContext, mention: Mention, sentence: int) -> tuple[str, ...]:
+    """What a mention's features say whatever the candidate (computed once per mention):
+    the words either side of it, its kind, and the flags the text around it sets."""
+    cached = ctx.mention_facts.get(mention.start)
+    if cached is None:
+        words = _words_before(ctx, mention.start, 1, sentence)
+        after = _words_after(ctx, mention.end, 1, sentence)
+        tail = ctx.lowered[mention.end : mention.end + 30]
+        flags = [
+            name
+            for name, on in (
+                ("location", mention.is_location),
+                ("military_mention", mention.sector == "MIL" or bool(mention.branch)),
+                ("names_an_event", bool(_NAME_AFTER.match(tail))),
+                ("possessive", bool(_POSSESSIVE_AFTER.match(tail))),
+                ("opens_sentence", mention.start - sentence < 25),
+                ("commentator", is_commentator(ctx, mention)),
+            )
+            if on
+        ]
+        w1 = words[-1] if words else "<s>"
+        a1 = after[0] if after else "</s>"
+        cached = (w1, a1, mention.kind, *flags)
+        ctx.mention_facts[mention.start] = cached
+    return cached
+
+
 def _mention_features(
     ctx: DocContext, candidate: Candidate, mention: Mention, add: dict[str, float]
 ) -> None:
@@ -123,36 +150,23 @@ def _mention_features(
     add[f"side={side}"] = 1
     add[f"gap={_bucket(gap, (0, 2, 5, 10, 20))}"] = 1
     add[f"{category}&side={side}&gap={_bucket(gap, (2, 8))}"] = 1
-    words = _words_before(ctx, mention.start, 1, sentence.start)
-    w1 = words[-1] if words else "<s>"
-    after = _words_after(ctx, mention.end, 1, sentence.start)
-    a1 = after[0] if after else "</s>"
+    w1, a1, kind, *flags = _mention_facts(ctx, mention, sentence.start)
     add[f"w-1={w1}"] = 1
     add[f"w+1={a1}"] = 1
     add[f"{category}&w-1={w1}"] = 1
-    add[f"kind={mention.kind}"] = 1
-    add[f"{category}&kind={mention.kind}"] = 1
-    if mention.is_location:
-        add["location"] = 1
+    add[f"kind={kind}"] = 1
+    add[f"{category}&kind={kind}"] = 1
+    for flag in flags:
+        add[flag] = 1
+    if "location" in flags:
         add[f"{category}&location"] = 1
-    if mention.sector == "MIL" or mention.branch:
-        add["military_mention"] = 1
     if candidate.clause[0] <= mention.start < candidate.clause[1]:
         add["in_clause"] = 1
-    tail = ctx.lowered[mention.end : mention.end + 30]
-    if _NAME_AFTER.match(tail):
-        add["names_an_event"] = 1
-    if _POSSESSIVE_AFTER.match(tail):
-        add["possessive"] = 1
-    if mention.start - sentence.start < 25:
-        add["opens_sentence"] = 1
     # The grammar's own judgements of the mention: a backdrop ("amid tensions with China",
     # "drills around Taiwan") or a commentator ("China denounced the drills").
     if is_backdrop(ctx, mention, candidate.clause[0]):
         add["backdrop"] = 1
         add[f"{category}&backdrop"] = 1
-    if is_commentator(ctx, mention):
-        add["commentator"] = 1
 
 
 @dataclass(frozen=True)
