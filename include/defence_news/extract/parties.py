@@ -346,11 +346,12 @@ def _distributed_partners(ctx: DocContext, event: Candidate) -> list[str]:
         return []
     sentence = event.sentence
     for run in _runs(ctx, (sentence.start, sentence.end), 2):
-        codes = list(dict.fromkeys(m.code for m in run))
         lead = ctx.lowered[max(sentence.start, run[0].start - 30) : run[0].start]
         if not spec.distributive_before.search(lead):
             continue
-        if set(codes) <= set(event.parties) and len(event.parties) > len(codes):
+        # The listed countries the event has as parties; the others are its hub.
+        codes = [c for c in dict.fromkeys(m.code for m in run) if c in event.parties]
+        if len(codes) >= 2 and len(event.parties) > len(codes):
             return codes
     return []
 
