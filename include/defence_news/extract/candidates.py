@@ -41,7 +41,7 @@ from defence_news.extract.triggers import (
     apply_specificity,
     find_triggers,
 )
-from defence_news.extract.when import pick_date, span_distance
+from defence_news.extract.when import listed_dates, pick_date, span_distance
 
 # "the meeting", "these joint drills": a reference back, not "the Philippines agreed".
 _ANAPHORIC_TRIGGER = re.compile(
@@ -123,9 +123,23 @@ def sentence_candidates(
                 continue  # an analyst's view of what may come, not an event
             candidate.linked_to_visit = bool(anaphora)
             candidates.append(candidate)
+            candidates.extend(_other_occasions(ctx, scope, candidate))
     pairs = [c.party_set for c in candidates if len(c.parties) == PAIR and c.rule_kept]
     ctx.previous_pair = pairs[-1] if pairs else frozenset()
     return candidates
+
+
+def _other_occasions(
+    ctx: DocContext, scope: SentenceScope, candidate: Candidate
+) -> list[Candidate]:
+    """One event per date of a list: "joint exercises held in 2019 and 2022"."""
+    if candidate.when is None:
+        return []
+    future = candidate.status == "planned"
+    dates = listed_dates(
+        ctx, scope.sentence, candidate.clause, candidate.when, future, scope.excluded
+    )
+    return [candidate.another_occasion(when) for when in dates]
 
 
 def _widen_parties(

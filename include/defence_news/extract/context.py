@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 
@@ -32,6 +32,10 @@ class Party:
     # Where a learned decision's offer of this party comes from: "sentence" (named in
     # it), "person", "rule" (inferred by the grammar), "previous", "headline", "document".
     source: str = "sentence"
+
+
+def _copy_party(party: Party) -> Party:
+    return replace(party, mentions=list(party.mentions))
 
 
 @dataclass(slots=True)
@@ -64,6 +68,21 @@ class Candidate:
     halt_near: bool = False  # a halt trigger ("suspend", "cancel") next to the triggers
     cue_status: str | None = None  # what the grammar's cues said (None: no cue at all)
 
+    def another_occasion(self, when: DateSpan) -> Candidate:
+        """The same event at another date of a list ("exercises held in 2019 and 2022"):
+        a copy that no other report merges into (``novel``)."""
+        return replace(
+            self,
+            when=when,
+            novel=True,
+            parties={code: _copy_party(p) for code, p in self.parties.items()},
+            potential={code: _copy_party(p) for code, p in self.potential.items()},
+            triggers=list(self.triggers),
+            people=list(self.people),
+            sentences=list(self.sentences),
+            trigger_spans=list(self.trigger_spans),
+        )
+
     @property
     def rule_kept(self) -> bool:
         return self.drop_reason is None
@@ -87,6 +106,8 @@ class DocContext:
     people: list[PersonRecord]
     person_mentions: list[PersonMention]
     focus_country: str | None
+    # Without a publication date: the year a date missing its own is taken from.
+    date_fallback: date | None = None
     lowered: str = ""  # the text lower-cased, same offsets (the data patterns match it)
     mention_starts: list[int] = field(default_factory=list)
     person_starts: list[int] = field(default_factory=list)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from defence_news.extract.candidates import sentence_candidates
 from defence_news.extract.context import Candidate, DocContext, Party, focus_country
+from defence_news.extract.dates import reference_date
 from defence_news.extract.gazetteer import load_gazetteer
 from defence_news.extract.learn.decide import decide
 from defence_news.extract.learn.model import EventModel, packaged_model
@@ -134,9 +135,11 @@ def analyse(text: object, published: datetime | date | str | None = None) -> Doc
     if not any(m.kind not in ("pair", "style") for m in mentions):
         return "no_countries"
     people, person_mentions = find_people(text, mentions)
+    published_on = _as_date(published)
     return DocContext(
         text=text,
-        published=_as_date(published),
+        published=published_on,
+        date_fallback=None if published_on else reference_date(text),
         gaz=gaz,
         rules=rules,
         mentions=mentions,

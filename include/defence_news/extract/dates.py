@@ -26,6 +26,8 @@ _MONTH = (
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d\d"
 _DASH = r"\s*(?:-|–|—|to|until|and|through)\s*"
+# "29 February this year": the year a day or month belongs to, told relatively.
+_REL_YEAR = r"(?:,?\s+(?P<rel>this|last|next) year)?"
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -41,13 +43,16 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             rf"\b(?P<d1>{_DAY}){_DASH}(?P<d2>{_DAY})\s+(?P<m1>{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"
         ),
     ),
-    ("md", re.compile(rf"\b(?P<m1>{_MONTH})\s+(?P<d1>{_DAY})\b(?:,?\s+(?P<y>{_YEAR}))?")),
-    ("dm", re.compile(rf"\b(?P<d1>{_DAY})\s+(?P<m1>{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?")),
+    (
+        "md",
+        re.compile(rf"\b(?P<m1>{_MONTH})\s+(?P<d1>{_DAY})\b(?:,?\s+(?P<y>{_YEAR})|{_REL_YEAR})"),
+    ),
+    ("dm", re.compile(rf"\b(?P<d1>{_DAY})\s+(?P<m1>{_MONTH})(?:,?\s+(?P<y>{_YEAR})|{_REL_YEAR})")),
     ("my", re.compile(rf"\b(?P<m1>{_MONTH})\s+(?P<y>{_YEAR})\b")),
     (
         "m",
         re.compile(
-            rf"\b(?i:in|since|from|by|until|during|early|late|mid-|last|next|this|of|for)\s+(?:early\s+|late\s+|mid-)?(?P<m1>{_MONTH})(?!\s*\d)"
+            rf"\b(?i:in|since|from|by|until|during|early|late|mid-|last|next|this|of|for)\s+(?:early\s+|late\s+|mid-)?(?P<m1>{_MONTH})(?!\s*\d){_REL_YEAR}"
         ),
     ),
     # "since 2021, when Nigeria received ...": the event is of 2021, not ongoing since.
@@ -122,6 +127,8 @@ def _day(text: str) -> int:
 def _from_match(kind: str, match: re.Match[str], published: date, future: bool) -> DateSpan | None:
     groups = match.groupdict()
     explicit_year = int(groups["y"]) if groups.get("y") else None
+    if groups.get("rel"):
+        explicit_year = published.year + {"last": -1, "next": 1}.get(groups["rel"], 0)
     text = match.group(0)
     if kind in ("md_range", "dm_range", "md", "dm"):
         m1 = _MONTHS[groups["m1"].rstrip(".").lower()]
@@ -203,9 +210,13 @@ def find_date_matches(text: str, start: int, end: int) -> list[DateMatch]:
     return sorted(found, key=lambda item: item[1].start())
 
 
-def resolve(matches: list[DateMatch], published: date | None, future: bool) -> list[DateSpan]:
-    """Dates of ``find_date_matches`` against the publication date, in a tense."""
-    reference = published or date.today()
+def resolve(
+    matches: list[DateMatch], published: date | None, future: bool, fallback: date | None = None
+) -> list[DateSpan]:
+    """Dates of ``find_date_matches`` against the publication date, in a tense. Without
+    one, a date missing its year takes it from ``fallback`` (``reference_date``), else
+    from today."""
+    reference = published or fallback or date.today()
     spans = []
     for kind, match in matches:
         if kind == "relative" and published is None:
@@ -216,8 +227,25 @@ def resolve(matches: list[DateMatch], published: date | None, future: bool) -> l
     return spans
 
 
+_ANY_YEAR = re.compile(rf"\b{_YEAR}\b")
+
+
+def reference_date(text: str, today: date | None = None) -> date | None:
+    """For an undated page, the end of the latest year it names (not after this one): a
+    page that names 2022 as its latest year is most likely of 2022, and "on 21 April"
+    is then that year's, not this one's."""
+    current = (today or date.today()).year
+    years = [y for y in map(int, _ANY_YEAR.findall(text)) if y <= current]
+    return date(max(years), 12, 31) if years else None
+
+
 def find_dates(
-    text: str, start: int, end: int, published: date | None, future: bool
+    text: str,
+    start: int,
+    end: int,
+    published: date | None,
+    future: bool,
+    fallback: date | None = None,
 ) -> list[DateSpan]:
     """Resolved date expressions in text[start:end]."""
-    return resolve(find_date_matches(text, start, end), published, future)
+    return resolve(find_date_matches(text, start, end), published, future, fallback)

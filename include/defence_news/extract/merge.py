@@ -143,7 +143,11 @@ def _one_happening(kept: Candidate, other: Candidate) -> bool:
     )
     # A headline tells the story in its own tense: "X and Y will respond jointly under new
     # pact" is the pact the body says they signed.
-    headline = kept.sentence.index == 0 or other.sentence.index == 0
+    # Not a dated report of another occasion: "agree to hold joint drills" (headline) is
+    # not "in October 2016 they held joint drills".
+    headline = (kept.sentence.index == 0 and other.when is None) or (
+        other.sentence.index == 0 and kept.when is None
+    )
     if not same_status and not (headline and kept.party_set == other.party_set):
         return False
     a, b = kept.party_set, other.party_set

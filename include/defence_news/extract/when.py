@@ -8,6 +8,7 @@ another event's trigger is nearer to it.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from defence_news.extract.clauses import CONTEXT_WINDOW, Span, inside
 from defence_news.extract.context import DocContext
@@ -30,7 +31,7 @@ def _sentence_dates(ctx: DocContext, sentence: Sentence, future: bool) -> list[D
         if matches is None:
             matches = find_date_matches(ctx.text, sentence.start, sentence.end)
             ctx.date_matches[sentence.start] = matches
-        found = ctx.date_cache[key] = resolve(matches, ctx.published, future)
+        found = ctx.date_cache[key] = resolve(matches, ctx.published, future, ctx.date_fallback)
     return found
 
 
@@ -67,6 +68,66 @@ def pick_date(
         if best is None or own < best[0]:
             best = (own, span)
     return best[1] if best else None
+
+
+# Between two dates of one list: "in 2019 and 2022", "in June 2015, three jets in July
+# 2015 and three more in January 2016", "in New Delhi in September 2018 and in Washington".
+_LIST_GAP = re.compile(
+    r"^(?:/\d{2,4})?(?:,?\s+(?:and|as well as)\s+|,\s+(?:and\s+)?)"
+    r"(?:[\w'’/-]+\s+){0,8}?(?:in\s+|on\s+)?$"
+)
+# Words that make the second date another step of the same happening ("signed in 2019
+# and ratified in 2021") or a span ("between 2019 and 2022").
+_NOT_A_LIST = re.compile(
+    r"\b(?:\w+ed|will|would|to|until|till|through|which|that|when|after|before|since|while|"
+    r"ends?|began|begins?|took|takes?|came|comes?|became|was|were|is|are|has|have|had)\b"
+)
+_RANGE_BEFORE = re.compile(r"\b(?:between|from)\s+(?:\w+\s+){0,2}$")
+_LIST_GAP_MAX = 80  # characters between two dates of one list
+
+
+def listed_dates(
+    ctx: DocContext,
+    sentence: Sentence,
+    clause: Span,
+    when: DateSpan,
+    future: bool,
+    excluded: list[Span],
+) -> list[DateSpan]:
+    """The other dates of a list that ``when`` is one of, each its own occasion of the
+    event: "joint exercises held in 2019 and 2022" are two exercises. Empty when the
+    clause holds no such list."""
+    dates = [
+        d for d in _sentence_dates(ctx, sentence, future) if _event_date(ctx, d, clause, excluded)
+    ]
+    at = next((i for i, d in enumerate(dates) if d.start_offset == when.start_offset), None)
+    if at is None:
+        return []
+    chain = [when]
+    for step in (-1, 1):
+        i = at
+        while 0 <= i + step < len(dates):
+            first, second = sorted((dates[i], dates[i + step]), key=lambda d: d.start_offset)
+            if not _listed(ctx, first, second):
+                break
+            chain.append(dates[i + step])
+            i += step
+    return [d for d in chain if d is not when] if len(chain) > 1 else []
+
+
+def _listed(ctx: DocContext, first: DateSpan, second: DateSpan) -> bool:
+    if _overlap(first, second) or second.start_offset - first.end_offset > _LIST_GAP_MAX:
+        return False
+    gap = ctx.lowered[first.end_offset : second.start_offset]
+    if not _LIST_GAP.match(gap) or _NOT_A_LIST.search(gap):
+        return False
+    lead = ctx.lowered[max(0, first.start_offset - CONTEXT_WINDOW) : first.start_offset]
+    return not _RANGE_BEFORE.search(lead)
+
+
+def _overlap(a: DateSpan, b: DateSpan) -> bool:
+    a_end, b_end = a.end or date.max, b.end or date.max
+    return a.start <= b_end and b.start <= a_end
 
 
 def span_distance(span: DateSpan, triggers: list[re.Match[str]]) -> int:

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from defence_news.extract.dates import find_dates
+from defence_news.extract.dates import find_dates, reference_date
 
 PUBLISHED = date(2024, 6, 18)  # a Tuesday
 
@@ -37,6 +37,9 @@ def _one(text: str, future: bool = False, published: date = PUBLISHED):
         ("on Friday", True, ("2024-06-21", "2024-06-21", "day")),
         ("yesterday", False, ("2024-06-17", "2024-06-17", "day")),
         ("last year", False, ("2023-01-01", "2023-12-31", "year")),
+        ("On 29 February this year", False, ("2024-02-29", "2024-02-29", "day")),
+        ("in March last year", False, ("2023-03-01", "2023-03-31", "month")),
+        ("by May 5 next year", True, ("2025-05-05", "2025-05-05", "day")),
     ],
 )
 def test_resolution(text: str, future: bool, expected: tuple) -> None:
@@ -57,3 +60,15 @@ def test_relative_dates_are_skipped_without_a_publication_date() -> None:
 
 def test_impossible_dates_are_dropped() -> None:
     assert find_dates("on February 31", 0, 14, PUBLISHED, False) == []
+
+
+def test_an_undated_page_takes_missing_years_from_the_latest_year_it_names() -> None:
+    text = "The frigate arrived in 2021. On 21 April 2022 the ships met; on 3 May they sailed."
+    fallback = reference_date(text, today=date(2026, 12, 1))
+    assert fallback == date(2022, 12, 31)
+    days = [s.start.isoformat() for s in find_dates(text, 0, len(text), None, False, fallback)]
+    assert days == ["2021-01-01", "2022-04-21", "2022-05-03"]
+
+
+def test_years_after_this_one_are_not_a_reference() -> None:
+    assert reference_date("a plan for 2030 and 2035", today=date(2026, 12, 1)) is None
