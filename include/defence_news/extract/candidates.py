@@ -13,6 +13,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
+from defence_news.extract.categories import CategorySpec
 from defence_news.extract.clauses import (
     Span,
     anaphora_spans,
@@ -132,7 +133,12 @@ def sentence_candidates(
 def _other_occasions(
     ctx: DocContext, scope: SentenceScope, candidate: Candidate
 ) -> list[Candidate]:
-    """One event per date of a list: "joint exercises held in 2019 and 2022"."""
+    """One event per date of a list ("joint exercises held in 2019 and 2022") and per
+    instrument ("signed two agreements")."""
+    spec = ctx.rules.categories[candidate.category]
+    instruments = _instrument_count(ctx, spec, candidate.clause)
+    if instruments > 1:
+        return [candidate.another_occasion(candidate.when) for _ in range(instruments - 1)]
     if candidate.when is None:
         return []
     future = candidate.status == "planned"
@@ -140,6 +146,27 @@ def _other_occasions(
         ctx, scope.sentence, candidate.clause, candidate.when, future, scope.excluded
     )
     return [candidate.another_occasion(when) for when in dates]
+
+
+_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _instrument_count(ctx: DocContext, spec: CategorySpec, clause: Span) -> int:
+    """How many instruments (agreements, contracts) a clause tells: the most of its
+    number words ("two agreements") and of its instruments told one by one."""
+    if spec.instrument_each is None:
+        return 1
+    start, end = clause
+    each = sum(1 for _ in spec.instrument_each.finditer(ctx.lowered, start, end))
+    counted = [
+        _NUMBER_WORDS[m.group(1)]
+        for m in (
+            spec.instrument_counted.finditer(ctx.lowered, start, end)
+            if spec.instrument_counted
+            else ()
+        )
+    ]
+    return max([each, *counted, 1])
 
 
 def _widen_parties(

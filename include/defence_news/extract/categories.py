@@ -39,6 +39,7 @@ _KEYS = frozenset(
         "halts",
         "distributive",
         "duration",
+        "instruments",
         "status_rules",
         "roles",
         "host_words",
@@ -84,6 +85,10 @@ class CategorySpec:
     distributive_before: re.Pattern[str] | None = None
     distributive_plural: re.Pattern[str] | None = None
     duration: re.Pattern[str] | None = None
+    # One event per instrument a clause names: each one ("a contract ... and another"),
+    # or a count whose first group is a number word ("two agreements").
+    instrument_each: re.Pattern[str] | None = None
+    instrument_counted: re.Pattern[str] | None = None
     status_rules: tuple[StatusRule, ...] = ()
     roles: str | None = None
     host_words: re.Pattern[str] | None = None
@@ -150,6 +155,8 @@ def parse_category(name: str, data: dict[str, Any]) -> CategorySpec:
         distributive_before=_optional(data.get("distributive") or {}, "before", where),
         distributive_plural=_optional(data.get("distributive") or {}, "plural", where),
         duration=_optional(data, "duration", where),
+        instrument_each=_optional(data.get("instruments") or {}, "each", where),
+        instrument_counted=_optional(data.get("instruments") or {}, "counted", where),
         status_rules=_status_rules(data),
         roles=data.get("roles"),
         host_words=_optional(data, "host_words", where),

@@ -138,6 +138,8 @@ _MANY = 3  # parties of a multilateral event, whose reports name some of them ea
 def _one_happening(kept: Candidate, other: Candidate) -> bool:
     if kept.category != other.category or not _dates_compatible(kept.when, other.when):
         return False
+    if kept.sentence is other.sentence and (kept.novel or other.novel):
+        return False  # "signed two agreements": another instance, not another report
     same_status = kept.status == other.status or {kept.status, other.status} in (
         _SAME_HAPPENING_STATUSES
     )
