@@ -57,6 +57,8 @@ _ENGLISH_FUNCTION_WORDS = frozenset(
     ).split()
 )
 _WORD = re.compile(r"[^\W\d_]+")
+# A sentence of fewer than three words ("Photo: Reuters") holds no event.
+_THREE_WORDS = re.compile(r"[^\W\d_]+[\W\d_]+[^\W\d_]+[\W\d_]+[^\W\d_]")
 _MAX_CONFIDENCE = 0.99
 _MIN_CONFIDENCE = 0.05
 # Substrings that settle "is this defence news?" at once (most articles have one).
@@ -123,7 +125,7 @@ def analyse(text: object, published: datetime | date | str | None = None) -> Doc
     if reason:
         return reason
     assert isinstance(text, str)
-    sentences = [s for s in split_sentences(text) if len(_WORD.findall(s.text)) >= 3]
+    sentences = [s for s in split_sentences(text) if _THREE_WORDS.search(s.text)]
     if not sentences:
         return "no_sentences"
     gaz = load_gazetteer()
@@ -131,7 +133,7 @@ def analyse(text: object, published: datetime | date | str | None = None) -> Doc
     lowered = lower_same_length(text)
     if not _is_defence_text(lowered, rules):
         return "not_defence"
-    mentions = find_mentions(text, gaz, rules.context_only)
+    mentions = find_mentions(text, gaz, rules.context_only, lowered)
     if not any(m.kind not in ("pair", "style") for m in mentions):
         return "no_countries"
     people, person_mentions = find_people(text, mentions)

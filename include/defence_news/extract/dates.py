@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from defence_news.extract.rules import lower_same_length
+
 _MONTHS = {
     name.lower(): number
     for number in range(1, 13)
@@ -70,9 +72,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
-# Every date expression contains a digit or one of these words: a cheap first test.
+# Every date expression contains a digit or one of these words: a cheap first test, on
+# lower-cased text (a case-insensitive pattern is several times slower).
 _DATE_HINT = re.compile(
-    r"\d|(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|yesterday|today|tomorrow|week|month|year|day\b)"
+    r"\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|yesterday|today|tomorrow|week|month|year"
+    r"|day\b"
 )
 
 
@@ -194,10 +198,15 @@ def _relative(match: re.Match[str], published: date, future: bool) -> DateSpan |
 DateMatch = tuple[str, re.Match[str]]
 
 
-def find_date_matches(text: str, start: int, end: int) -> list[DateMatch]:
+def find_date_matches(
+    text: str, start: int, end: int, lowered: str | None = None
+) -> list[DateMatch]:
     """Date expressions in text[start:end] before resolution, longest first where they
-    overlap. Resolution depends on tense (``resolve``), the scan does not: scan once."""
-    if not _DATE_HINT.search(text, start, end):
+    overlap. Resolution depends on tense (``resolve``), the scan does not: scan once.
+    ``lowered``: the text lower-cased, same offsets, where the caller has it."""
+    if not _DATE_HINT.search(
+        lowered if lowered is not None else lower_same_length(text), start, end
+    ):
         return []
     found: list[DateMatch] = []
     taken: list[tuple[int, int]] = []

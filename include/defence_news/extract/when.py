@@ -29,7 +29,7 @@ def _sentence_dates(ctx: DocContext, sentence: Sentence, future: bool) -> list[D
     if found is None:
         matches = ctx.date_matches.get(sentence.start)
         if matches is None:
-            matches = find_date_matches(ctx.text, sentence.start, sentence.end)
+            matches = find_date_matches(ctx.text, sentence.start, sentence.end, ctx.lowered)
             ctx.date_matches[sentence.start] = matches
         found = ctx.date_cache[key] = resolve(matches, ctx.published, future, ctx.date_fallback)
     return found
