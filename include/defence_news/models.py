@@ -29,7 +29,8 @@ STATUSES: tuple[str, ...] = ("planned", "occurred", "ongoing", "suspended", "can
 
 def short_hash(*parts: str, length: int = 16) -> str:
     """A stable hex id from text parts (sha256, truncated): same input, same id."""
-    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    # "surrogatepass": an id with a lone surrogate still hashes (to its own, stable id).
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
     return digest[:length]
 
 
@@ -212,7 +213,7 @@ class Event:
         )
 
 
-Outcome = Literal["article", "not_modified", "skipped", "failed"]
+Outcome = Literal["article", "not_modified", "skipped", "failed", "deferred"]
 
 
 @dataclass(frozen=True)
@@ -222,7 +223,9 @@ class UrlOutcome:
     ``article`` means fetched and parsed into an Article; ``not_modified`` a
     conditional GET answered 304 or an unchanged content hash; ``skipped`` and
     ``failed`` always carry a short machine-readable ``reason``
-    (e.g. ``robots_disallowed``, ``http_404``, ``not_article:index_page``).
+    (e.g. ``robots_disallowed``, ``http_404``, ``not_article:index_page``); ``deferred``
+    means left for a later run by a cap (``cap``) or the source's time budget
+    (``budget``), and kept in the source's backlog.
     """
 
     url: str

@@ -110,9 +110,10 @@ def _infer_year(month: int, day: int | None, published: date, future: bool) -> i
             return year - 1
         return year
     candidate = _safe_date(year, month, day) or date(year, month, 1)
-    if future and candidate < published - _SAME_YEAR_SLACK:
+    # Differences, not published ± slack: that would overflow at date.min/date.max.
+    if future and published - candidate > _SAME_YEAR_SLACK:
         return year + 1
-    if not future and candidate > published + _SAME_YEAR_SLACK:
+    if not future and candidate - published > _SAME_YEAR_SLACK:
         return year - 1
     return year
 
@@ -137,7 +138,7 @@ def _from_match(kind: str, match: re.Match[str], published: date, future: bool) 
     if kind in ("md_range", "dm_range", "md", "dm"):
         m1 = _MONTHS[groups["m1"].rstrip(".").lower()]
         d1 = _day(groups["d1"])
-        year = explicit_year or _infer_year(m1, d1, published, future)
+        year = _infer_year(m1, d1, published, future) if explicit_year is None else explicit_year
         start = _safe_date(year, m1, d1)
         if start is None:
             return None
@@ -148,7 +149,9 @@ def _from_match(kind: str, match: re.Match[str], published: date, future: bool) 
         return DateSpan(match.start(), match.end(), text, start, end, "day")
     if kind in ("my", "m"):
         month = _MONTHS[groups["m1"].rstrip(".").lower()]
-        year = explicit_year or _infer_year(month, None, published, future)
+        year = (
+            _infer_year(month, None, published, future) if explicit_year is None else explicit_year
+        )
         return DateSpan(
             match.start(), match.end(), text, date(year, month, 1), _month_end(year, month), "month"
         )
@@ -198,6 +201,17 @@ def _relative(match: re.Match[str], published: date, future: bool) -> DateSpan |
 DateMatch = tuple[str, re.Match[str]]
 
 
+def _within_calendar(
+    kind: str, match: re.Match[str], published: date, future: bool
+) -> DateSpan | None:
+    """The resolved date, or None where it falls outside years 1-9999 ("tomorrow" of an
+    article dated 9999-12-31, "last year" of year 1): no such date can be written."""
+    try:
+        return _from_match(kind, match, published, future)
+    except (OverflowError, ValueError):  # date arithmetic / date() past date.min or date.max
+        return None
+
+
 def find_date_matches(
     text: str, start: int, end: int, lowered: str | None = None
 ) -> list[DateMatch]:
@@ -230,7 +244,7 @@ def resolve(
     for kind, match in matches:
         if kind == "relative" and published is None:
             continue  # relative dates mean nothing without a publication date
-        span = _from_match(kind, match, reference, future)
+        span = _within_calendar(kind, match, reference, future)
         if span is not None:
             spans.append(span)
     return spans

@@ -136,7 +136,8 @@ def final_status(
             return "planned"
         if spec.duration is not None and status in ("occurred", "planned"):
             days = _duration_days(spec.duration, sentence)
-            if days and when.start <= published < when.start + timedelta(days=days):
+            # Differences, not sums: near the calendar's end a sum would overflow.
+            if days and timedelta(0) <= published - when.start < timedelta(days=days):
                 return "ongoing"  # "arrived on Monday for a three-day visit", told on Tuesday
     return status or "occurred"
 

@@ -15,6 +15,7 @@ Steps, each cheap:
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -37,10 +38,17 @@ RECALL_GAIN_RATIO = 1.5
 # Pages with several <h1> use the first ones for the headline; later ones are widgets.
 MAX_H1 = 3
 WORD = re.compile(r"\w+")
+LOGGER = logging.getLogger(__name__)
 
 
-def extract_body(html: str, url: str) -> str:
-    """The article text of a page, paragraphs separated by blank lines ("" if none)."""
+def extract_body(html: str | bytes | None, url: str) -> str:
+    """The article text of a page, paragraphs separated by blank lines ("" if none).
+
+    Never raises on bad input: a value that is not page text (a number, a list) gives ""
+    and its reason, ``unparseable:not_text``, in the log (the result is only the text)."""
+    if html is not None and not isinstance(html, (str, bytes)):
+        LOGGER.warning("unparseable:not_text (%s) for %s", type(html).__name__, url)
+        return ""
     page = load_page(html)
     if page.tree is None:
         return ""

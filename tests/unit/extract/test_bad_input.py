@@ -89,3 +89,22 @@ def test_article_with_empty_body() -> None:
 def test_non_string_text_is_reported_not_raised() -> None:
     result = extract_from_text(None, doc_id="none")  # type: ignore[arg-type]
     assert (result.events, result.reason) == ([], "empty_text")
+
+
+def test_a_lone_surrogate_in_the_document_id_does_not_raise() -> None:
+    result = extract_from_text(
+        "Indian and French navies began the Varuna joint exercise off Goa on Monday.",
+        doc_id="doc-\ud800",
+        published="2024-06-18",
+    )
+    assert [e.category for e in result.events] == ["exercise"]
+
+
+def test_a_visit_lasting_past_the_end_of_the_calendar_does_not_raise() -> None:
+    result = extract_from_text(
+        "The French defence minister arrived in New Delhi today on a three-day visit to "
+        "India for talks with his Indian counterpart.",
+        doc_id="edge",
+        published="9999-12-31",
+    )
+    assert [e.category for e in result.events] == ["visit"]

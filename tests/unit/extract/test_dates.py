@@ -72,3 +72,41 @@ def test_an_undated_page_takes_missing_years_from_the_latest_year_it_names() -> 
 
 def test_years_after_this_one_are_not_a_reference() -> None:
     assert reference_date("a plan for 2030 and 2035", today=date(2026, 12, 1)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "future", "published"),
+    [
+        ("tomorrow", False, date.max),
+        ("yesterday", False, date.min),
+        ("next week", True, date.max),
+        ("last week", False, date.min),
+        ("next month", True, date.max),
+        ("last month", False, date.min),
+        ("next year", True, date.max),
+        ("last year", False, date.min),
+        ("on Monday", True, date.max),  # 9999-12-31 is a Friday
+        ("drills in January", True, date.max),
+        ("signed in December", False, date.min),
+        ("by 3 January next year", True, date.max),
+        ("by 3 December last year", True, date.min),
+    ],
+)
+def test_a_date_beyond_the_calendar_is_no_date(text: str, future: bool, published: date) -> None:
+    # A feed that dates an article 9999-12-31 must not stop the extraction.
+    assert find_dates(text, 0, len(text), published, future) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "future", "published", "start"),
+    [
+        ("yesterday", False, date.max, "9999-12-30"),
+        ("on 3 January", False, date.max, "9999-01-03"),
+        ("on 30 December", True, date.min, "0001-12-30"),
+        ("tomorrow", False, date.min, "0001-01-02"),
+    ],
+)
+def test_a_date_at_the_edge_of_the_calendar_still_resolves(
+    text: str, future: bool, published: date, start: str
+) -> None:
+    assert _one(text, future, published)[0] == start

@@ -113,6 +113,18 @@ def test_extract_body_never_raises_on_junk():
         assert isinstance(extract_body(junk, URL), str)
 
 
+@pytest.mark.parametrize("value", [None, 42, 3.5, ["<p>a list</p>"], {"html": "<p>x</p>"}])
+def test_extract_body_of_something_not_a_page_is_empty_with_a_reason(value, caplog):
+    assert extract_body(value, URL) == ""
+    if value is not None:  # None is an empty page; anything else is logged as not text
+        assert "unparseable:not_text" in caplog.text
+
+
+def test_extract_body_reads_a_page_given_as_bytes():
+    page = make_page()
+    assert extract_body(page.encode("utf-8"), URL) == extract_body(page, URL) != ""
+
+
 def test_declared_single_byte_charset_is_honoured():
     paragraphs = [
         "Министры обороны двух стран подписали во вторник соглашение о совместном "
