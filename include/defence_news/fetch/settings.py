@@ -3,15 +3,20 @@
 Defaults are tuned for hourly runs against real news sites. Any field can be
 overridden with an environment variable ``DEFENCE_NEWS_FETCH_<FIELD>`` (read
 when ``from_env`` is called, never at import time), or in code with
-``dataclasses.replace``.
+``dataclasses.replace``. Either way an out-of-range value is a ``SettingsError``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from defence_news.settings import SettingsError, env_value, invalid
 
 ENV_PREFIX = "DEFENCE_NEWS_FETCH_"
 MIB = 1024 * 1024
@@ -69,47 +74,119 @@ class FetchSettings:
     # After this many failed attempts in a row (5xx, 429, timeouts, resets) on one host in a
     # run, stop sending it requests: a struggling site gets no retry storm from us.
     host_failure_limit: int = 10
+    # Wall-clock seconds one source may spend fetching pages in a run; the URLs whose turn
+    # comes later are deferred to the next run. Well inside the tasks' execution_timeout.
+    source_budget: float = 600.0
 
     def __post_init__(self) -> None:
-        positive = (
-            "connect_timeout",
-            "read_timeout",
-            "total_timeout",
-            "max_bytes",
-            "max_feed_bytes",
-            "per_host_rate",
-            "per_host_concurrency",
-            "max_workers",
-            "host_failure_limit",
-        )
-        for name in positive:
-            if not getattr(self, name) > 0:
-                raise ValueError(f"fetch setting {name} must be > 0, got {getattr(self, name)!r}")
-        for name in ("max_redirects", "retries", "backoff_base", "backoff_max", "max_retry_after"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"fetch setting {name} must be >= 0, got {getattr(self, name)!r}")
+        for item in dataclasses.fields(self):
+            value = getattr(self, item.name)
+            if (bound := _range_broken(item.name, value)) is not None:
+                raise SettingsError(f"fetch setting {item.name} must be {bound}, got {value!r}")
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> FetchSettings:
-        """Defaults overridden by ``DEFENCE_NEWS_FETCH_<FIELD>`` variables, read now."""
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> FetchSettings:
+        """Defaults overridden by ``DEFENCE_NEWS_FETCH_<FIELD>`` variables, read now.
+
+        A blank variable keeps the default; a bad one raises ``SettingsError``
+        naming the variable, its value and what the field accepts.
+        """
         env = os.environ if environ is None else environ
         overrides: dict[str, Any] = {}
         for item in dataclasses.fields(cls):
-            raw = env.get(ENV_PREFIX + item.name.upper())
+            variable = ENV_PREFIX + item.name.upper()
+            raw = env_value(env, variable)
             if raw is not None:
-                overrides[item.name] = _convert(item.name, raw, type(item.default))
+                overrides[item.name] = _from_text(item.name, variable, raw, item.default)
         return cls(**overrides)
 
 
-def _convert(name: str, raw: str, kind: type) -> Any:
+# Fields that must be > 0, and those for which 0 is meaningful ("none", "off", "at once").
+POSITIVE = frozenset(
+    {
+        "connect_timeout",
+        "read_timeout",
+        "total_timeout",
+        "max_bytes",
+        "max_feed_bytes",
+        "per_host_rate",
+        "per_host_concurrency",
+        "max_workers",
+        "host_failure_limit",
+        "seen_retention_days",  # 0 would forget every URL each run and refetch it all
+        "source_budget",  # 0 would defer every page of every source to the next run
+    }
+)
+NON_NEGATIVE = frozenset(
+    {
+        "max_redirects",
+        "retries",
+        "backoff_base",
+        "backoff_max",
+        "backoff_jitter",
+        "max_retry_after",
+        "max_crawl_delay",
+        "robots_ttl",
+        "max_feed_items",
+        "max_child_sitemaps",
+    }
+)
+BOOLEAN_WORDS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+
+
+def _range_broken(name: str, value: Any) -> str | None:
+    """The bound ``value`` breaks ("> 0", ">= 0"), or None when it is within range.
+
+    Written as ``not value > 0`` so that NaN, which compares false to everything,
+    is out of range too.
+    """
+    if name in POSITIVE and not value > 0:
+        return "> 0"
+    if name in NON_NEGATIVE and not value >= 0:
+        return ">= 0"
+    return None
+
+
+def _from_text(name: str, variable: str, raw: str, default: Any) -> Any:
+    """``raw`` as the type of ``default``, within the field's range, or a SettingsError."""
     try:
-        if kind is bool:
-            lowered = raw.strip().lower()
-            if lowered not in ("1", "0", "true", "false", "yes", "no"):
-                raise ValueError(raw)
-            return lowered in ("1", "true", "yes")
-        return kind(raw)
+        value = _parse(raw, default)
     except ValueError:
-        raise ValueError(
-            f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {kind.__name__}"
-        ) from None
+        expected = " ".join(filter(None, (_kind_words(default), _bound_words(name))))
+        raise invalid(variable, raw, f"{name} must be {expected} (default {default!r})") from None
+    if (broken := _range_broken(name, value)) is not None:
+        raise invalid(variable, raw, f"{name} must be {broken} (default {default!r})")
+    # Checked here rather than at the first HTTPS request, where every URL would fail.
+    if name == "ca_bundle" and not Path(value).is_file():
+        raise invalid(variable, raw, "ca_bundle must be the path of a PEM file (no such file)")
+    return value
+
+
+def _parse(raw: str, default: Any) -> Any:
+    """``raw`` as the type of ``default``; ValueError when it is not one."""
+    if isinstance(default, bool):  # before int: bool is an int subclass
+        if raw.lower() not in BOOLEAN_WORDS:
+            raise ValueError(raw)
+        return BOOLEAN_WORDS[raw.lower()]
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        value = float(raw)
+        if not math.isfinite(value):  # "nan" and "inf" parse, but bound nothing
+            raise ValueError(raw)
+        return value
+    return raw
+
+
+def _kind_words(default: Any) -> str:
+    if isinstance(default, bool):
+        return "true or false, 1 or 0, yes or no"
+    if isinstance(default, int):
+        return "an integer"
+    return "a finite number" if isinstance(default, float) else "text"
+
+
+def _bound_words(name: str) -> str:
+    if name in POSITIVE:
+        return "> 0"
+    return ">= 0" if name in NON_NEGATIVE else ""
