@@ -26,6 +26,12 @@ BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+# Encodings in which NUL bytes are ordinary text: "has NUL bytes" means binary only outside
+# them (codecs.lookup names).
+WIDE_CODECS = frozenset({"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"})
+# A bare "utf-16" label without a BOM: WHATWG reads it as little-endian, and so does
+# ``bytes.decode("utf-16")`` on the little-endian machines this runs on.
+UNMARKED_BYTE_ORDER = {"utf-16": "utf-16-le", "utf-32": "utf-32-le"}
 PREFERRED_ON_TIE = "cp1252"
 # Latin-1 decodes any byte sequence, so "it decoded" proves nothing for these: servers
 # often send them by default for pages that are really UTF-8.
@@ -35,6 +41,29 @@ PERMISSIVE_CODECS = frozenset({"latin_1", "iso8859-1", "cp1252", "ascii"})
 def header_charset(content_type: str | None) -> str | None:
     match = HEADER_CHARSET.search(content_type or "")
     return match.group(1) if match else None
+
+
+def wide_encoding(head: bytes, content_type: str | None = None) -> str | None:
+    """The UTF-16 or UTF-32 encoding the start of a body is in, by its byte-order mark or,
+    without one, by the declared charset; None if neither, or if ``head`` does not read
+    as text in it (it must decode and hold no NUL character: binary rarely does both)."""
+    marked = next((name for bom, name in BOMS if head.startswith(bom)), None)
+    encoding = marked or _codec_name(header_charset(content_type))
+    if encoding not in WIDE_CODECS:
+        return None
+    probe = encoding if marked else UNMARKED_BYTE_ORDER.get(encoding, encoding)
+    try:  # incremental: the head may end inside a character
+        text = codecs.getincrementaldecoder(probe)().decode(head, final=False)
+    except UnicodeError:
+        return None
+    return encoding if "\x00" not in text else None
+
+
+def _codec_name(label: str | None) -> str | None:
+    try:
+        return codecs.lookup(label).name if label else None
+    except LookupError:
+        return None
 
 
 def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]:

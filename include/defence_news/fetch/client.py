@@ -2,8 +2,9 @@
 
 Built on requests with redirects followed by hand, so that every hop passes
 robots.txt, the host's rate limit and the address guard. ``fetch`` never
-raises for network or content problems: it returns a ``FetchResult`` whose
-``reason`` says what went wrong (``http_404``, ``read_timeout``, ``too_large``...).
+raises for network or content problems, nor for a URL no request can be made to:
+it returns a ``FetchResult`` whose ``reason`` says what went wrong (``http_404``,
+``read_timeout``, ``too_large``, ``invalid_url``...).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NameResolutionError
 
+from defence_news.fetch.canonical import ascii_host, url_problem
+from defence_news.fetch.charset import wide_encoding
 from defence_news.fetch.guard import (
     ACTIVE_ATTEMPT,
     AddressBlocked,
@@ -60,6 +63,8 @@ NON_DOCUMENT_TYPES = ("image/", "audio/", "video/", "font/", "application/pdf", 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Magic numbers of binary formats that servers mislabel as text/html.
 BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b", b"RIFF")
+# How much of a hostile URL a failure's detail quotes.
+QUOTED_URL_CHARS = 200
 # Reasons that mean "we chose not to fetch", as opposed to "fetching went wrong".
 SKIP_REASONS = frozenset(
     {
@@ -227,6 +232,14 @@ class _GuardedAdapter(HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = guarded_pool_classes(self._policy)
 
 
+class _HandRedirectSession(requests.Session):
+    def resolve_redirects(self, *args: object, **kwargs: object) -> Iterator[requests.Response]:
+        """Nothing: redirects are followed by hand, so that every hop passes robots.txt, the
+        rate limit and the guard. requests would still parse the Location here, for
+        ``Response.next``, and raise on a malformed one, losing the answer it came with."""
+        return iter(())
+
+
 class PoliteClient:
     """Fetches URLs the way a well-behaved crawler should (see module docstring)."""
 
@@ -262,12 +275,14 @@ class PoliteClient:
         self, url: str, kind: Kind = "page", validators: Mapping[str, str] | None = None
     ) -> FetchResult:
         """Fetch ``url`` following redirects; conditional if ``validators`` (etag,
-        last_modified) are given. Never raises for network or content problems."""
+        last_modified) are given. Never raises for network or content problems, nor for
+        a malformed URL (``invalid_url``, or ``bad_redirect`` for a malformed Location)."""
         deadline = time.monotonic() + self.settings.total_timeout
         exchanges: list[Exchange] = []
         attempts = 0
         current, visited = url, {url}
         try:
+            _check_url(url)
             for _hop in range(self.settings.max_redirects + 1):
                 if kind != "robots":
                     self._check_robots(current)
@@ -421,13 +436,25 @@ class PoliteClient:
                         "host_unavailable",
                         f"{host_key(url)} failed {limit} times in a row this run; left alone",
                     )
+                began = time.monotonic()
                 outcome = self._attempt(url, kind, validators, deadline, host)
-                host.record(outcome.failure is None or not _counts_against_host(outcome.failure))
+                host.record(not self._host_to_blame(outcome.failure, time.monotonic() - began))
             if outcome.exchange is not None and self.on_exchange is not None:
                 self.on_exchange(outcome.exchange)  # every response, failed attempts included
             return outcome
         except BudgetExceeded as error:
             raise _Failure("total_timeout", str(error)) from None
+
+    def _host_to_blame(self, failure: _Failure | None, seconds: float) -> bool:
+        """Whether a failed attempt says the host is in trouble (the per-host breaker)."""
+        if failure is None:
+            return False
+        if failure.reason == "total_timeout":
+            # The host's doing (a drip, headers that never end) if it had at least a read
+            # timeout to answer; an attempt begun just before the URL's deadline, after
+            # waiting for our own connection cap, says nothing about the host.
+            return seconds >= self.settings.read_timeout
+        return _counts_against_host(failure)
 
     def _wait_before_retry(
         self, attempt: int, retry_after: float | None, failure: _Failure
@@ -466,6 +493,8 @@ class PoliteClient:
                 return _Attempt(failure=_Failure("blocked_address", str(error)))
             except requests.RequestException as error:
                 return _Attempt(failure=self._cut_short(cutoff, error, "no complete answer"))
+            except ValueError as error:  # a URL a lower layer refuses (http.client, idna)
+                return _Attempt(failure=_Failure("invalid_url", f"{_quoted(url)}: {error}"))
             finally:
                 ACTIVE_ATTEMPT.connections = None
                 ACTIVE_ATTEMPT.gate = None
@@ -583,9 +612,18 @@ class PoliteClient:
         location = header(exchange.response_headers, "location")
         if not location:
             return None
-        target = urljoin(exchange.url, location.strip())
-        if urlsplit(target).scheme not in ("http", "https"):
+        try:  # urljoin splits both URLs: a Location of "http://[::1/x" raises
+            target = urljoin(exchange.url, location.strip())
+            scheme = urlsplit(target).scheme
+        except ValueError as error:
+            detail = f"redirect to a malformed URL {_quoted(location)}: {error}"
+            raise _Failure("bad_redirect", detail) from None
+        if scheme not in ("http", "https"):
             raise _Failure("bad_redirect", f"redirect to a non-HTTP URL {target!r}")
+        problem = url_problem(target)
+        if problem is not None:
+            detail = f"redirect to a malformed URL {_quoted(target)}: {problem}"
+            raise _Failure("bad_redirect", detail)
         return target
 
     def _request_headers(self, kind: Kind, validators: Mapping[str, str] | None) -> dict[str, str]:
@@ -603,7 +641,7 @@ class PoliteClient:
     def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)
         if session is None:
-            session = requests.Session()
+            session = _HandRedirectSession()
             session.trust_env = False  # no proxy from the environment: the guard checks the peer
             session.verify = self.settings.ca_bundle or True
             adapter = _GuardedAdapter(self.policy, pool_size=self.settings.per_host_concurrency)
@@ -621,9 +659,26 @@ def _load_robots(records: Mapping[str, dict[str, object]]) -> dict[str, RobotsRu
 
 
 def host_key(url: str) -> str:
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    return f"{(parts.hostname or '').lower()}:{port}"
+    """``host:port`` whose limits a URL's requests count against; the host in its ASCII
+    form, so the Unicode and punycode spellings of a name share one rate and breaker.
+    A URL without a readable host gets ":0" (``fetch`` refuses it before any request)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return ":0"
+    return f"{ascii_host(parts.hostname or '')}:{port}"
+
+
+def _check_url(url: str) -> None:
+    problem = url_problem(url)
+    if problem is not None:
+        raise _Failure("invalid_url", f"{_quoted(url)}: {problem}")
+
+
+def _quoted(url: str) -> str:
+    text = repr(url)
+    return text if len(text) <= QUOTED_URL_CHARS else text[:QUOTED_URL_CHARS] + "..."
 
 
 def origin_url(url: str) -> str:
@@ -660,6 +715,7 @@ def _retryable(failure: _Failure) -> bool:
 
 def _counts_against_host(failure: _Failure) -> bool:
     # Only failures that say the host is in trouble; a 404 is a fine answer from a healthy host.
+    # (A total timeout may be too: ``PoliteClient._host_to_blame`` decides.)
     return failure.status in RETRYABLE_STATUSES or failure.reason in {
         "connect_timeout",
         "read_timeout",
@@ -671,6 +727,8 @@ def _counts_against_host(failure: _Failure) -> bool:
 
 def _network_failure(error: requests.RequestException) -> _Failure:
     text = str(error)
+    if isinstance(error, requests.exceptions.InvalidURL):  # requests' own URL checks
+        return _Failure("invalid_url", text)
     if isinstance(error, requests.ConnectTimeout):
         return _Failure("connect_timeout", text)
     if isinstance(error, requests.ReadTimeout) or "Read timed out" in text:
@@ -705,9 +763,12 @@ def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
 
 
 def _page_content_problem(exchange: Exchange) -> tuple[str | None, str | None]:
-    media = (header(exchange.response_headers, "content-type") or "").split(";")[0].strip().lower()
+    content_type = header(exchange.response_headers, "content-type")
+    media = (content_type or "").split(";")[0].strip().lower()
     head = exchange.body[:1024]
-    if head.startswith(BINARY_MAGIC) or b"\x00" in head:
+    # NUL bytes mean binary, except in UTF-16 and UTF-32 text (a BOM or the charset says so).
+    nul_is_binary = b"\x00" in head and wide_encoding(head, content_type) is None
+    if head.startswith(BINARY_MAGIC) or nul_is_binary:
         return "binary_body", f"binary content served as {media or 'no content type'}"
     if media and media not in HTML_TYPES and not media.startswith("text/"):
         return f"content_type:{media}", "not an HTML document"

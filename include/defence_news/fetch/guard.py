@@ -10,7 +10,9 @@ Policy: public addresses are always allowed. Private and loopback addresses
 are allowed for the origins a source declares when it sets ``allow_private``
 (the offline seed site), or everywhere when the settings allow it (tests,
 intranet deployments). Link-local (cloud metadata), multicast, unspecified
-and reserved addresses are refused always.
+and reserved addresses are refused always. Origins compare by the ASCII (IDNA)
+form of their host: a source may declare ``bücher.example`` while requests
+connects to ``xn--bcher-kva.example``, and they are one origin.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 from urllib3.util import connection as urllib3_connection
+
+from defence_news.fetch.canonical import ascii_host
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 # host, port -> IP address strings. The default is the system resolver; tests and the
@@ -53,6 +57,11 @@ class GuardPolicy:
     private_origins: frozenset[str] = frozenset()  # "host:port" allowed to be private
     resolver: Resolver = system_resolver
 
+    def __post_init__(self) -> None:
+        # Stored in the form ``refusal`` compares, whatever spelling the source used.
+        normalized = frozenset(map(origin_key, self.private_origins))
+        object.__setattr__(self, "private_origins", normalized)
+
     def refusal(self, host: str, port: int, address: str) -> str | None:
         """None if ``host:port`` may be reached at ``address``, else why not."""
         ip = _unmapped(ipaddress.ip_address(address.split("%", 1)[0]))
@@ -60,7 +69,7 @@ class GuardPolicy:
             return f"{host} resolves to {ip}, a link-local/multicast/reserved address"
         if ip.is_global:
             return None
-        if self.allow_private or f"{host.lower()}:{port}" in self.private_origins:
+        if self.allow_private or origin_key(f"{host}:{port}") in self.private_origins:
             return None
         return f"{host} resolves to {ip}, a private or loopback address"
 
@@ -72,6 +81,16 @@ class GuardPolicy:
             if reason:
                 raise AddressBlocked(reason)
         return addresses
+
+
+def origin_key(origin: str) -> str:
+    """``host:port`` with the host lower-case, in its IDNA (punycode) form and without the
+    DNS root's trailing dot (urllib3 connects without it), so that every spelling of
+    one origin is one key."""
+    host, sep, port = origin.rpartition(":")
+    if not sep:
+        return ascii_host(origin.rstrip("."))
+    return f"{ascii_host(host.rstrip('.'))}:{port}"
 
 
 def _unmapped(ip: Address) -> Address:
