@@ -25,21 +25,23 @@ def summarise_interval(store: ObjectStore, interval: Interval) -> str:
 
 
 def _sources_table(store: ObjectStore, interval: Interval) -> str:
-    prefix = keys.manifest_key(INGEST_DAG_ID, interval, "x").rsplit("/", 1)[0] + "/"
     found_any = False
     rows = [
         f"{'source':<22} {'found':>5} {'articles':>8} {'unchanged':>9} {'skipped':>7} "
-        f"{'failed':>6}  problems"
+        f"{'failed':>6} {'later':>5}  problems"
     ]
-    for key in store.list(prefix):
+    for key in keys.manifest_keys_for(store, INGEST_DAG_ID, interval):
         manifest = read_json(store, key)
         counts = manifest.get("counts", {})
-        problems = "; ".join(manifest.get("source_errors") or []) or "-"
+        failure = [f"FAILED: {manifest['failure']}"] if manifest.get("failure") else []
+        problems = "; ".join(failure + (manifest.get("source_errors") or [])) or "-"
         found_any = found_any or counts.get("discovered", 0) > 0
+        # "later": deferred by a cap or the time budget, kept for the next run.
         rows.append(
             f"{manifest['source_id']:<22} {counts.get('discovered', 0):>5} "
             f"{counts.get('article', 0):>8} {counts.get('not_modified', 0):>9} "
-            f"{counts.get('skipped', 0):>7} {counts.get('failed', 0):>6}  {problems}"
+            f"{counts.get('skipped', 0):>7} {counts.get('failed', 0):>6} "
+            f"{counts.get('deferred', 0):>5}  {problems}"
         )
     if len(rows) == 1:
         return "sources: no source manifest was written for this interval"
@@ -50,9 +52,8 @@ def _sources_table(store: ObjectStore, interval: Interval) -> str:
 
 def _articles_list(store: ObjectStore, interval: Interval) -> str:
     rows: list[dict[str, Any]] = []
-    for key in store.list(f"articles/dt={interval.date}/"):
-        if key.endswith(f"/{interval.slug}.parquet"):
-            rows.extend(read_parquet(store, key))
+    for key in keys.article_keys_for(store, interval):
+        rows.extend(read_parquet(store, key))
     lines = [f"articles: {len(rows)}"]
     for row in sorted(rows, key=lambda r: (r["source_id"], r["published_at"] or "")):
         date = (row["published_at"] or "undated")[:10]

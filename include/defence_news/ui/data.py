@@ -19,12 +19,10 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from defence_news.pipeline import INGEST_DAG_ID
-from defence_news.store import ObjectNotFound, ObjectStore
+from defence_news.store import ObjectNotFound, ObjectStore, keys
+from defence_news.store.keys import StoreKey
 from defence_news.store.records import read_json, read_parquet
 
-EVENTS_PREFIX = "events/"
-FUSED_PREFIX = "events_fused/"  # the same happening from several articles, one row
-INGEST_MANIFESTS_PREFIX = f"manifests/{INGEST_DAG_ID}/"
 # A page lists at most this many events: enough for a day of hourly runs over
 # a few dozen sources, small enough for a browser table. The total is still shown.
 MAX_EVENTS_SHOWN = 1000
@@ -33,11 +31,9 @@ RECENT_INTERVALS = 24
 # Days listed to find them: today and yesterday always hold the last 24 hourly intervals.
 HEALTH_LOOKBACK_DAYS = 2
 TOP_REASONS = 3  # reasons shown per source and interval; the JSON has them all
-OUTCOME_COLUMNS = ("discovered", "article", "not_modified", "skipped", "failed")
+OUTCOME_COLUMNS = ("discovered", "article", "not_modified", "skipped", "failed", "deferred")
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_SLUG = re.compile(r"^\d{8}T\d{4}Z--\d{8}T\d{4}Z$")
-_DT_IN_KEY = re.compile(r"(?:^|/)dt=(\d{4}-\d{2}-\d{2})/")
 
 
 class BadFilter(ValueError):
@@ -58,7 +54,7 @@ class EventFilters:
     def __post_init__(self) -> None:
         if self.date is not None and not _DATE.match(self.date):
             raise BadFilter(f"date must look like 2026-11-29, not {self.date!r}")
-        if self.interval is not None and not _SLUG.match(self.interval):
+        if self.interval is not None and keys.interval_from_slug(self.interval) is None:
             raise BadFilter(
                 f"interval must look like 20261129T0400Z--20261129T0500Z, not {self.interval!r}"
             )
@@ -207,18 +203,10 @@ class HealthView:
         }
 
 
-def partition_dates(keys: Iterable[str]) -> list[str]:
+def partition_dates(store_keys: Iterable[str]) -> list[str]:
     """Distinct ``dt=`` dates in the keys, newest first."""
-    return sorted({m.group(1) for key in keys if (m := _DT_IN_KEY.search(key))}, reverse=True)
-
-
-def _slug_of(key: str) -> str | None:
-    """The interval slug in an events key (``.../<slug>.parquet``) or manifest key."""
-    for part in reversed(key.split("/")):
-        name = part.removesuffix(".parquet").removesuffix(".json")
-        if _SLUG.match(name):
-            return name
-    return None
+    dates = {day for key in store_keys if (day := keys.partition_date(key))}
+    return sorted(dates, reverse=True)
 
 
 def _unreadable(key: str, error: Exception) -> str:
@@ -228,13 +216,12 @@ def _unreadable(key: str, error: Exception) -> str:
 def load_events(store: ObjectStore, filters: EventFilters, *, fused: bool = False) -> EventsView:
     """Events (or fused events) of one date partition, the newest by default, filtered
     and sorted."""
-    prefix = FUSED_PREFIX if fused else EVENTS_PREFIX
-    event_keys = [key for key in store.list(prefix) if key.endswith(".parquet")]
-    dates = partition_dates(event_keys)
+    event_keys = keys.list_keys(store, "events_fused" if fused else "events")
+    dates = partition_dates(key.key for key in event_keys)
     date = filters.date or (dates[0] if dates else None)
     chosen = EventFilters(**{**vars(filters), "date": date})
-    day_keys = [key for key in event_keys if f"/dt={date}/" in key]
-    intervals = sorted({s for key in day_keys if (s := _slug_of(key))}, reverse=True)
+    day_keys = [key for key in event_keys if key.date == date]
+    intervals = sorted({key.slug for key in day_keys}, reverse=True)
     rows, problems = _read_event_rows(store, day_keys, chosen.interval)
     matching = [row for row in rows if chosen.matches(row)]
     matching.sort(key=_event_sort_key)
@@ -252,20 +239,19 @@ def load_events(store: ObjectStore, filters: EventFilters, *, fused: bool = Fals
 
 
 def _read_event_rows(
-    store: ObjectStore, keys: list[str], interval: str | None
+    store: ObjectStore, event_keys: list[StoreKey], interval: str | None
 ) -> tuple[list[dict[str, Any]], list[str]]:
     rows: list[dict[str, Any]] = []
     problems: list[str] = []
-    for key in keys:
-        slug = _slug_of(key)
-        if interval is not None and slug != interval:
+    for key in event_keys:
+        if interval is not None and key.slug != interval:
             continue
         try:
-            found = read_parquet(store, key)
+            found = read_parquet(store, key.key)
         except Exception as error:  # any unreadable object: say which, keep the page
-            problems.append(_unreadable(key, error))
+            problems.append(_unreadable(key.key, error))
             continue
-        rows.extend({**row, "interval": slug} for row in found)
+        rows.extend({**row, "interval": key.slug} for row in found)
     return rows, problems
 
 
@@ -285,27 +271,25 @@ def load_health(
     if date is not None and not _DATE.match(date):
         raise BadFilter(f"date must look like 2026-11-29, not {date!r}")
     if date is not None:
-        manifest_keys = _manifest_keys(store, f"dt={date}/")
+        manifest_keys = _manifest_keys(store, date)
     else:
         manifest_keys = _recent_manifest_keys(store, today or datetime.now(UTC))
     # Dates to choose from: those with events, plus any found here (listing every
     # manifest ever written would cost one S3 request per thousand source-hours).
-    dates = sorted(
-        {*partition_dates(store.list(EVENTS_PREFIX)), *partition_dates(manifest_keys)},
-        reverse=True,
-    )
-    intervals = sorted({s for key in manifest_keys if (s := _slug_of(key))}, reverse=True)
+    listed = [*keys.list_keys(store, "events"), *manifest_keys]
+    dates = partition_dates(key.key for key in listed)
+    intervals = sorted({key.slug for key in manifest_keys}, reverse=True)
     intervals = intervals[:RECENT_INTERVALS]
     wanted = set(intervals)
     rows: list[SourceHealth] = []
     problems: list[str] = []
     for key in manifest_keys:
-        if _slug_of(key) not in wanted:
+        if key.slug not in wanted:
             continue
         try:
-            rows.append(_health_row(key, read_json(store, key)))
+            rows.append(_health_row(key, read_json(store, key.key)))
         except Exception as error:  # corrupt or foreign JSON: name it, keep the page
-            problems.append(_unreadable(key, error))
+            problems.append(_unreadable(key.key, error))
     rows.sort(key=lambda row: (_invert(row.interval), row.source_id))
     per_interval = [_interval_counts(store, slug, rows, problems) for slug in intervals]
     return HealthView(
@@ -334,8 +318,10 @@ def _interval_counts(
 
 def _event_count(store: ObjectStore, slug: str, problems: list[str]) -> int | None:
     """Rows in the interval's events object, from the Parquet footer only."""
-    day = f"{slug[0:4]}-{slug[4:6]}-{slug[6:8]}"  # the partition date is the start's date
-    key = f"{EVENTS_PREFIX}dt={day}/{slug}.parquet"
+    interval = keys.interval_from_slug(slug)
+    if interval is None:  # not a name the pipeline writes: no events object either
+        return None
+    key = keys.events_key(interval)
     try:
         return pq.ParquetFile(io.BytesIO(store.get(key))).metadata.num_rows
     except ObjectNotFound:
@@ -345,29 +331,29 @@ def _event_count(store: ObjectStore, slug: str, problems: list[str]) -> int | No
         return None
 
 
-def _manifest_keys(store: ObjectStore, under: str = "") -> list[str]:
-    return [k for k in store.list(INGEST_MANIFESTS_PREFIX + under) if k.endswith(".json")]
+def _manifest_keys(store: ObjectStore, day: str | None = None) -> list[StoreKey]:
+    return keys.list_keys(store, "manifest", dag_id=INGEST_DAG_ID, day=day)
 
 
-def _recent_manifest_keys(store: ObjectStore, today: datetime) -> list[str]:
+def _recent_manifest_keys(store: ObjectStore, today: datetime) -> list[StoreKey]:
     """Manifests of today and the days before it; all of them if those days have none
     (a store filled for past dates, e.g. a backfill or the demo)."""
-    keys: list[str] = []
+    found: list[StoreKey] = []
     for days_back in range(HEALTH_LOOKBACK_DAYS):
         day = (today.astimezone(UTC) - timedelta(days=days_back)).strftime("%Y-%m-%d")
-        keys.extend(_manifest_keys(store, f"dt={day}/"))
-    return keys or _manifest_keys(store)
+        found.extend(_manifest_keys(store, day))
+    return found or _manifest_keys(store)
 
 
-def _health_row(key: str, manifest: Any) -> SourceHealth:
+def _health_row(key: StoreKey, manifest: Any) -> SourceHealth:
     if not isinstance(manifest, dict) or "source_id" not in manifest:
         raise ValueError("not an ingest manifest (no source_id)")
     counts = manifest.get("counts") or {}
     return SourceHealth(
         source_id=str(manifest["source_id"]),
-        interval=_slug_of(key) or "?",
+        interval=key.slug,
         counts={name: int(counts.get(name, 0)) for name in OUTCOME_COLUMNS},
         reasons={str(k): int(v) for k, v in (manifest.get("reasons") or {}).items()},
         source_errors=[str(e) for e in manifest.get("source_errors") or ()],
-        key=key,
+        key=key.key,
     )

@@ -163,6 +163,7 @@ def test_health_counts_reasons_and_source_errors(client: TestClient) -> None:
         "not_modified": 1,
         "skipped": 1,
         "failed": 3,
+        "deferred": 0,
     }
     assert morning["reasons"] == {
         "failed:http_404": 2,
