@@ -49,6 +49,7 @@ articles asset event, or the interval given in Params.
         "retry_exponential_backoff": True,
         "max_retry_delay": timedelta(minutes=10),
         "on_failure_callback": on_task_failure,
+        "execution_timeout": timedelta(minutes=30),
     },
     deadline=DeadlineAlert(
         reference=DeadlineReference.DAGRUN_QUEUED_AT,

@@ -33,9 +33,16 @@ article, and write the articles as Parquet.
 `manifests/defence_news_ingest/dt=<date>/<interval>/source=<id>.json`
 (every discovered URL with exactly one outcome).
 
-**Health**: each source task logs a table of outcomes; a source that cannot be
-reached is reported in its task log and in `publish_articles`, and never fails
-the other sources. The `articles` asset event carries the counts.
+**Health**: each source task logs a table of outcomes. A source none of whose
+feeds and sitemaps can be read, or all of whose page fetches fail, fails its own
+task after its retries (red in the grid, the reason in its log and failure
+callback) once its manifest is written; a source with only some failed pages stays
+green and reports them. A failed source never stops the others: `publish_articles`
+still runs, and the `articles` asset event carries the counts, with the failed
+sources named in `sources_failed`; `check_sources` then fails, so the run is red
+too. Every task has an `execution_timeout`, and each source a time budget
+(`DEFENCE_NEWS_FETCH_SOURCE_BUDGET`) after which the rest of its URLs are deferred
+to the next run.
 
 **Manual runs**: Params choose the sources (`seed` for the offline seed site,
 registry ids, or `registry`), a date range, a per-source cap and a dry run
@@ -57,6 +64,8 @@ registry ids, or `registry`), a date range, a per-source cap and a dry run
         "retry_exponential_backoff": True,
         "max_retry_delay": timedelta(minutes=20),
         "on_failure_callback": on_task_failure,
+        # Past the source's own time budget (fetch settings) with room for parsing.
+        "execution_timeout": timedelta(minutes=30),
     },
     deadline=DeadlineAlert(
         reference=DeadlineReference.DAGRUN_QUEUED_AT,
@@ -93,16 +102,32 @@ def defence_news_ingest() -> None:
         return run_ingest(source_id, context)
 
     @task(trigger_rule="all_done", outlets=[ARTICLES])
-    def publish_articles(reports: list[dict[str, Any] | None]) -> dict[str, Any]:
+    def publish_articles(
+        reports: list[dict[str, Any] | None], source_ids: list[str]
+    ) -> dict[str, Any]:
         """Summarise all sources and announce the articles asset with its counts."""
         from defence_news.adapters.airflow import publish_ingest
 
         context = get_current_context()
-        summary = publish_ingest(list(reports), context)
+        summary = publish_ingest(list(reports), list(source_ids), context)
         context["outlet_events"][ARTICLES].extra = summary
         return summary
 
-    publish_articles(ingest.expand(source_id=plan_sources()))
+    @task
+    def check_sources(summary: dict[str, Any]) -> None:
+        """Fail the run when a source failed: the run turns red, after the announcement.
+        No retry: the sources' own tasks had theirs."""
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from defence_news.adapters.airflow import SourceFailed, require_every_source
+
+        try:
+            require_every_source(summary)
+        except SourceFailed as failed:
+            raise AirflowFailException(str(failed)) from None
+
+    source_ids = plan_sources()
+    check_sources(publish_articles(ingest.expand(source_id=source_ids), source_ids))
 
 
 defence_news_ingest()

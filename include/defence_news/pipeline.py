@@ -11,12 +11,12 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from defence_news.contracts import EventsReport, IngestReport
 from defence_news.interval import Interval
 from defence_news.models import Article, Event, UrlOutcome
-from defence_news.settings import SourceSelection
+from defence_news.settings import SettingsError, SourceSelection
 from defence_news.store import ObjectNotFound, ObjectStore, keys
 from defence_news.store.records import (
     read_articles,
@@ -29,39 +29,6 @@ log = logging.getLogger(__name__)
 
 INGEST_DAG_ID = "defence_news_ingest"
 EVENTS_DAG_ID = "defence_news_events"
-
-
-@dataclass(frozen=True)
-class IngestReport:
-    source_id: str
-    interval: str
-    articles_key: str | None
-    raw_key: str | None
-    manifest_key: str
-    counts: dict[str, int]
-    source_errors: list[str] = field(default_factory=list)
-
-    @property
-    def article_count(self) -> int:
-        return self.counts.get("article", 0)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "article_count": self.article_count}
-
-
-@dataclass(frozen=True)
-class EventsReport:
-    interval: str
-    article_count: int
-    event_count: int
-    fused_count: int
-    events_key: str
-    fused_key: str
-    manifest_key: str
-    skipped: dict[str, int] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def select_sources(selection: SourceSelection | None = None) -> list[Any]:
@@ -80,7 +47,10 @@ def select_sources(selection: SourceSelection | None = None) -> list[Any]:
             chosen[name] = registry[name]
         else:
             known = ", ".join(sorted(registry)) or "none"
-            raise ValueError(f"unknown source {name!r}; known: seed, registry, {known}")
+            raise SettingsError(
+                f"DEFENCE_NEWS_SOURCES (or the sources Param) names an unknown source "
+                f"{name!r}; known: seed, registry, {known}"
+            )
     return list(chosen.values())
 
 
@@ -92,11 +62,17 @@ def ingest_source(
     fetch_settings: Any = None,
     limit: int | None = None,
 ) -> IngestReport:
-    """Collect one source's new articles for ``interval`` and write them."""
-    from defence_news.fetch import collect_source
+    """Collect one source's new articles for ``interval`` and write them.
+
+    Order matters: articles, then the manifest, then the source's seen index. A write
+    that fails leaves the index as it was, so the next run fetches those URLs again
+    instead of skipping them as already seen."""
+    from defence_news.fetch import collect_source, collection_failure, commit_state
     from defence_news.fetch.manifest import RunManifest
 
-    collection = collect_source(source, interval, store, settings=fetch_settings, limit=limit)
+    collection = collect_source(
+        source, interval, store, settings=fetch_settings, limit=limit, commit=False
+    )
     for problem in collection.source_errors:
         log.warning("source %s: %s", source.id, problem)
     articles, parse_outcomes = _parse_pages(source, collection.pages)
@@ -111,19 +87,27 @@ def ingest_source(
         interval=interval,
         outcomes=[*collection.outcomes, *parse_outcomes],
         source_errors=list(collection.source_errors),
+        deferred_sitemaps=collection.deferred_sitemaps,
+        notes=list(collection.notes),
+        failure=collection_failure(collection),
     )
     manifest.check()
     manifest_key = keys.manifest_key(INGEST_DAG_ID, interval, source.id)
     store.put(manifest_key, manifest.to_json(), content_type="application/json")
+    commit_state(store, collection)
     log.info("source %s, interval %s:\n%s", source.id, interval.slug, manifest.table())
     return IngestReport(
         source_id=source.id,
         interval=interval.slug,
+        interval_start=interval.start.isoformat(),
+        interval_end=interval.end.isoformat(),
         articles_key=articles_key if articles else None,
         raw_key=collection.raw_key,
         manifest_key=manifest_key,
         counts=manifest.counts(),
         source_errors=list(collection.source_errors),
+        notes=list(collection.notes),
+        failure=manifest.failure,
     )
 
 

@@ -123,3 +123,56 @@ def test_dry_run_param_writes_nothing_to_the_store(dags, pipeline_env, monkeypat
     conf = {**CONF, "dry_run": True, "sources": ["seed"]}
     assert run_dag_in_process(dags["defence_news_ingest"], conf) == "success"
     assert list(LocalStore(tmp_path / "store").list()) == []
+
+
+def test_a_source_that_cannot_be_read_fails_its_own_task_and_is_announced(
+    dags, pipeline_env, monkeypatch, tmp_path
+) -> None:
+    """Red in the grid: the source's mapped task fails after writing its manifest, while
+    ``publish_articles`` still runs and names it in the articles announcement."""
+    monkeypatch.setenv("DEFENCE_NEWS_LOCAL_ROOT", str(tmp_path / "store"))
+    monkeypatch.setenv("DEFENCE_NEWS_SEED_URL", "http://127.0.0.1:9")  # nothing listens
+    dag = dags["defence_news_ingest"]
+    # Explicit: dag.test() keeps an earlier test's Params (a dry run) on the DAG object.
+    assert run_dag_in_process(dag, {**CONF, "dry_run": False}) == "failed"
+    states = _task_states(dag)
+    assert states[("ingest", 0)] == "failed"
+    assert states[("publish_articles", -1)] == "success"
+    assert states[("check_sources", -1)] == "failed"
+    store = LocalStore(tmp_path / "store")
+    manifest = json.loads(store.get(keys.manifest_key("defence_news_ingest", INTERVAL, "seed")))
+    assert "could be read" in manifest["failure"]
+    announced = _announced_extra(dag)
+    assert announced["sources_failed"] == ["seed"]
+    assert announced["sources"]["seed"]["errors"] == manifest["source_errors"]
+
+
+def _task_states(dag) -> dict[tuple[str, int], str]:  # type: ignore[no-untyped-def]
+    from airflow.models import DagRun, TaskInstance
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        run = (
+            session.query(DagRun)
+            .filter(DagRun.dag_id == dag.dag_id)
+            .order_by(DagRun.id.desc())
+            .first()
+        )
+        instances = session.query(TaskInstance).filter(
+            TaskInstance.dag_id == dag.dag_id, TaskInstance.run_id == run.run_id
+        )
+        return {(ti.task_id, ti.map_index): str(ti.state) for ti in instances}
+
+
+def _announced_extra(dag) -> dict:  # type: ignore[no-untyped-def]
+    from airflow.models.asset import AssetEvent
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        event = (
+            session.query(AssetEvent)
+            .filter(AssetEvent.source_dag_id == dag.dag_id)
+            .order_by(AssetEvent.id.desc())
+            .first()
+        )
+        return dict(event.extra)

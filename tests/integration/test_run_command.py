@@ -53,8 +53,12 @@ def test_unreachable_source_is_reported_and_the_run_exits_cleanly(airflow_db, tm
     result = run_cli(
         tmp_path, DEFENCE_NEWS_SOURCES="seed", DEFENCE_NEWS_SEED_URL="http://127.0.0.1:9"
     )
-    assert result.returncode == 0, result.stdout + result.stderr
+    # The source failed as a whole: its task fails (no retries in-process), so does the
+    # run's exit code; the summary still lists it and says why.
+    assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+    assert "defence_news_ingest: failed" in result.stdout
+    assert "source tasks failed: seed" in result.stdout
     seed_line = next(line for line in result.stdout.splitlines() if line.startswith("seed "))
     assert "unreachable" in seed_line
     assert "make demo" in result.stdout

@@ -97,3 +97,124 @@ def test_one_failing_article_or_missing_object_does_not_lose_the_others(
     assert manifest["articles"][bad.article_id]["failed"] == "extract_error:RuntimeError"
     assert manifest["missing_keys"] == [gone]
     assert report.skipped["extract_error:RuntimeError"] == 1
+
+
+# -- no record lost: writes before the seen index, and records UTF-8 cannot hold -----------
+
+STORY_PARAGRAPHS = (
+    "The navies of Indonesia and Australia opened a week of joint patrols in the Arafura "
+    "Sea on Tuesday, the Indonesian Navy said in a statement released in Jakarta.",
+    "Four ships and two maritime patrol aircraft take part in the patrols, which follow an "
+    "agreement signed by the two defence ministers in Canberra last year.",
+    "Officers from both fleets will rotate between the flagships to practise boarding, "
+    "search and rescue and the exchange of tactical data, the statement added.",
+    "The patrols end on Sunday with a port call in Darwin, where the crews will meet local "
+    "officials and hold a reception for the families of sailors from both countries.",
+)
+
+
+def story_page(headline_json: str) -> bytes:
+    """A news page whose JSON-LD headline is given as raw JSON text (escapes kept)."""
+    body = "".join(f"<p>{paragraph}</p>" for paragraph in STORY_PARAGRAPHS)
+    return (
+        "<!doctype html><html lang='en'><head><title>Joint patrols open</title>"
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+        f'{headline_json}, "datePublished": "2024-06-18T04:30:00Z"}}</script></head>'
+        f"<body><article><h1>Joint patrols open in the Arafura Sea</h1>{body}</article>"
+        "</body></html>"
+    ).encode()
+
+
+@pytest.fixture
+def two_story_source():  # type: ignore[no-untyped-def]
+    from tests.unit.fetch.faulty_server import FaultyServer, text_route
+    from tests.unit.fetch.feed_builders import rss
+
+    with FaultyServer() as server:
+        good = server.route(
+            "/news/good", text_route(story_page('"Joint patrols open"'), "text/html")
+        )
+        odd = server.route(
+            "/news/odd", text_route(story_page('"Joint patrols \\ud800 open"'), "text/html")
+        )
+        published = datetime(2024, 6, 18, 4, 30, tzinfo=UTC)
+        feed = server.route(
+            "/feed.xml",
+            text_route(rss([(good, published), (odd, published)]), "application/rss+xml"),
+        )
+        from defence_news.sources import Source
+
+        yield (
+            Source(
+                id="wire",
+                name="Wire",
+                publisher="T",
+                homepage=server.url("/"),
+                feeds=(feed,),
+                allow_private=True,
+            ),
+            (good, odd),
+        )
+
+
+def _fetch_settings():  # type: ignore[no-untyped-def]
+    from tests.unit.fetch.conftest import FAST_SETTINGS
+
+    return FAST_SETTINGS
+
+
+def test_a_lone_surrogate_in_a_headline_does_not_lose_the_source(
+    two_story_source, tmp_path
+) -> None:
+    source, (good, odd) = two_story_source
+    store = LocalStore(tmp_path)
+    report = ingest_source(source, INTERVAL, store, fetch_settings=_fetch_settings())
+    stored = {a.url: a for a in read_articles(store, report.articles_key)}
+    assert set(stored) == {good, odd}
+    assert "\ufffd" in stored[odd].title and stored[good].title == "Joint patrols open"
+    assert report.failure is None
+
+
+class ArticlesWriteFails(LocalStore):
+    """A store whose disk refuses the articles objects (a full volume, an outage)."""
+
+    def put(self, key: str, data: bytes, content_type: str | None = None) -> None:
+        if key.startswith("articles/"):
+            raise OSError("no space left on device")
+        super().put(key, data, content_type=content_type)
+
+
+def test_a_failed_write_leaves_the_seen_index_so_the_retry_writes_the_articles(
+    two_story_source, tmp_path
+) -> None:
+    from defence_news.fetch.state import load_state
+
+    source, (good, odd) = two_story_source
+    with pytest.raises(OSError, match="no space left"):
+        ingest_source(
+            source, INTERVAL, ArticlesWriteFails(tmp_path), fetch_settings=_fetch_settings()
+        )
+    assert load_state(LocalStore(tmp_path), "wire").urls == {}, "seen before it was written"
+    retry = ingest_source(source, INTERVAL, LocalStore(tmp_path), fetch_settings=_fetch_settings())
+    assert {a.url for a in read_articles(LocalStore(tmp_path), retry.articles_key)} == {good, odd}
+    assert len(load_state(LocalStore(tmp_path), "wire").urls) == 2
+
+
+def test_a_source_that_cannot_be_read_reports_its_failure_after_writing_its_manifest(
+    tmp_path,
+) -> None:
+    from defence_news.sources import Source
+
+    source = Source(
+        id="offline",
+        name="Offline",
+        publisher="T",
+        homepage="http://127.0.0.1:9/",
+        feeds=("http://127.0.0.1:9/feed.xml",),
+        allow_private=True,
+    )
+    store = LocalStore(tmp_path)
+    report = ingest_source(source, INTERVAL, store, fetch_settings=_fetch_settings())
+    assert report.failure and "could be read" in report.failure
+    manifest = json.loads(store.get(report.manifest_key))
+    assert manifest["source_errors"] and manifest["counts"]["discovered"] == 0

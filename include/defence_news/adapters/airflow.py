@@ -9,9 +9,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from defence_news.contracts import (
+    ArticleBatch,
+    ArticlesAnnouncement,
+    EventsAnnouncement,
+    IngestReport,
+    SourceHealth,
+)
 from defence_news.interval import Interval
 from defence_news.settings import StoreSettings
 
@@ -61,37 +69,40 @@ def _aware(value: Any) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+class SourceFailed(RuntimeError):
+    """A source failed as a whole (nothing could be read or fetched): its task fails,
+    after its manifest is written, so the Airflow grid shows it red."""
+
+
 def batches_from_asset_events(events: Iterable[Any]) -> list[dict[str, Any]]:
     """Article batches (interval + article keys) carried in articles-asset events' extra.
 
     Several queued ingest runs can trigger one events run; each keeps its own
-    interval so the events land under the interval their articles came from.
+    interval so the events land under the interval their articles came from. An extra
+    that is not an articles announcement (a manual asset event) is skipped with a log.
     """
     merged: dict[tuple[str, str], set[str]] = {}
     for event in events:
         extra = getattr(event, "extra", None) or {}
-        if "interval_start" not in extra:
+        try:
+            batch = ArticleBatch.from_extra(extra)
+        except ValueError as error:
+            log.warning("articles asset event without a batch skipped: %s", error)
             continue
-        slot = merged.setdefault((extra["interval_start"], extra["interval_end"]), set())
-        slot.update(extra.get("article_keys") or [])
+        slot = merged.setdefault((batch.interval_start, batch.interval_end), set())
+        slot.update(batch.article_keys)
     return [
-        {"interval_start": start, "interval_end": end, "article_keys": sorted(keys)}
+        ArticleBatch(start, end, sorted(keys)).to_extra()
         for (start, end), keys in sorted(merged.items())
     ]
 
 
 def batch_for_interval(store: Any, interval: Interval) -> dict[str, Any]:
     """All article objects the store holds for one interval (manual runs, backfills)."""
-    keys = [
-        key
-        for key in store.list(f"articles/dt={interval.date}/")
-        if key.endswith(f"/{interval.slug}.parquet")
-    ]
-    return {
-        "interval_start": interval.start.isoformat(),
-        "interval_end": interval.end.isoformat(),
-        "article_keys": keys,
-    }
+    from defence_news.store.keys import article_keys_for
+
+    found = article_keys_for(store, interval)
+    return ArticleBatch(interval.start.isoformat(), interval.end.isoformat(), found).to_extra()
 
 
 def on_task_failure(context: Mapping[str, Any]) -> None:
@@ -145,53 +156,77 @@ def run_ingest(source_id: str, context: Mapping[str, Any]) -> dict[str, Any]:
     if params.get("dry_run"):
         with tempfile.TemporaryDirectory(prefix="defence-news-dry-run-") as folder:
             report = ingest_source(source, interval, LocalStore(folder), limit=params.get("limit"))
-        result = {**report.to_dict(), "articles_key": None, "dry_run": True}
+        report = replace(report, articles_key=None, dry_run=True)
     else:
         report = ingest_source(source, interval, open_store(), limit=params.get("limit"))
-        result = report.to_dict()
-    return {
-        **result,
-        "interval_start": interval.start.isoformat(),
-        "interval_end": interval.end.isoformat(),
-    }
+    if report.failure:
+        # Written and recorded first (manifest, seen index); then red in the grid, retried.
+        raise SourceFailed(f"source {source_id}: {report.failure}")
+    return report.to_extra()
 
 
 def publish_ingest(
-    reports: list[dict[str, Any] | None], context: Mapping[str, Any]
+    reports: list[dict[str, Any] | None], source_ids: list[str], context: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """The articles asset event's extra: interval, article keys and per-source health."""
-    done = [report for report in reports if report]
+    """The articles asset event's extra: interval, article keys and per-source health.
+
+    ``source_ids`` are the sources the run planned: one whose task failed has no report,
+    and its health is read from the manifest it wrote before failing."""
+    done = [IngestReport.from_extra(report) for report in reports if report]
     interval = interval_from_context(context)
     sources = {
-        report["source_id"]: {
-            "articles": report["article_count"],
-            "counts": report["counts"],
-            "errors": report["source_errors"],
-        }
+        report.source_id: SourceHealth(
+            report.article_count, report.counts, report.source_errors, report.failure
+        )
         for report in done
     }
-    summary = {
-        "interval_start": done[0]["interval_start"] if done else interval.start.isoformat(),
-        "interval_end": done[0]["interval_end"] if done else interval.end.isoformat(),
-        "article_keys": sorted(r["articles_key"] for r in done if r.get("articles_key")),
-        "article_count": sum(r["article_count"] for r in done),
-        "sources_ok": sorted(sid for sid, s in sources.items() if not s["errors"]),
-        "sources_with_errors": sorted(sid for sid, s in sources.items() if s["errors"]),
-        "sources_failed": len(reports) - len(done),
-        "sources": sources,
-    }
+    failed = sorted(set(source_ids) - set(sources))
+    for source_id in failed:
+        sources[source_id] = _health_of_failed(source_id, interval)
+    announcement = ArticlesAnnouncement(
+        interval_start=done[0].interval_start if done else interval.start.isoformat(),
+        interval_end=done[0].interval_end if done else interval.end.isoformat(),
+        article_keys=sorted(r.articles_key for r in done if r.articles_key),
+        article_count=sum(r.article_count for r in done),
+        sources=sources,
+        sources_failed=failed,
+    )
+    summary = announcement.to_extra()
     log.info("ingest summary:\n%s", format_ingest_summary(summary))
     return summary
+
+
+def require_every_source(summary: Mapping[str, Any]) -> None:
+    """Raise ``SourceFailed`` naming the sources an announcement lists as failed."""
+    failed = ArticlesAnnouncement.from_extra(summary).sources_failed
+    if failed:
+        raise SourceFailed(f"{len(failed)} source(s) failed this run: {', '.join(failed)}")
+
+
+def _health_of_failed(source_id: str, interval: Interval) -> SourceHealth:
+    """A failed source's health from the manifest its task wrote before failing."""
+    from defence_news.pipeline import INGEST_DAG_ID
+    from defence_news.store import keys
+    from defence_news.store.records import read_json
+
+    try:
+        manifest = read_json(open_store(), keys.manifest_key(INGEST_DAG_ID, interval, source_id))
+    except Exception as error:  # no manifest: the task failed before writing one
+        return SourceHealth(0, {}, [f"task failed before writing its manifest ({error!r})"[:300]])
+    errors = list(manifest.get("source_errors") or [])
+    failure = manifest.get("failure") or "task failed: see its log"
+    return SourceHealth(0, dict(manifest.get("counts") or {}), errors, failure)
 
 
 def format_ingest_summary(summary: Mapping[str, Any]) -> str:
     lines = [f"{'source':<24} {'articles':>8}  problems"]
     for source_id, health in sorted(summary["sources"].items()):
-        problems = "; ".join(health["errors"]) or "-"
-        lines.append(f"{source_id:<24} {health['articles']:>8}  {problems}")
+        problems = "; ".join([health.get("failure") or "", *health["errors"]]).strip("; ")
+        lines.append(f"{source_id:<24} {health['articles']:>8}  {problems or '-'}")
     lines.append(f"{'total':<24} {summary['article_count']:>8}")
-    if summary.get("sources_failed"):
-        lines.append(f"{summary['sources_failed']} source task(s) failed: see their logs")
+    failed = summary.get("sources_failed") or []
+    if failed:
+        lines.append(f"{len(failed)} source task(s) failed: {', '.join(failed)}; see their logs")
     return "\n".join(lines)
 
 
@@ -217,18 +252,13 @@ def run_events(context: Mapping[str, Any], articles_asset: Any) -> dict[str, Any
 
     store = open_store()
     reports = []
-    for batch in batches_for_run(context, articles_asset):
-        interval = Interval(_aware(batch["interval_start"]), _aware(batch["interval_end"]))
-        reports.append(extract_interval(batch["article_keys"], interval, store).to_dict())
+    for extra in batches_for_run(context, articles_asset):
+        batch = ArticleBatch.from_extra(extra)
+        interval = Interval(_aware(batch.interval_start), _aware(batch.interval_end))
+        reports.append(extract_interval(batch.article_keys, interval, store))
     if not reports:
         log.warning("no article batch to process: no articles asset event and no Params interval")
-    summary = {
-        "batches": reports,
-        "article_count": sum(r["article_count"] for r in reports),
-        "event_count": sum(r["event_count"] for r in reports),
-        "fused_count": sum(r["fused_count"] for r in reports),
-        "events_keys": [r["events_key"] for r in reports],
-    }
+    summary = EventsAnnouncement(reports).to_extra()
     log.info(
         "events: %d from %d articles (%d fused)",
         summary["event_count"],

@@ -99,11 +99,27 @@ def run_dag_in_process(dag: Any, run_conf: dict[str, Any] | None = None) -> str:
 
     Airflow 3.3's ``dag.test()`` fails at the end of a successful run of a DAG
     with a deadline alert: it looks the SDK alert objects up as database ids.
-    Deadlines only matter to the scheduler, so the in-process run goes without.
+    Deadlines only matter to the scheduler, so the in-process run goes without. Nor
+    does it retry: a source that is down fails at once instead of after minutes of
+    retry delays (the scheduler's runs keep their retries).
     """
     dag.deadline = None
+    for task in dag.tasks:
+        task.retries = 0
     dag_run = dag.test(run_conf=run_conf)
     return str(getattr(dag_run.state, "value", dag_run.state))
+
+
+def failed_sources(store: Any, interval: Interval) -> list[str]:
+    """Sources whose ingest failed as a whole this interval, by their manifests."""
+    from defence_news.pipeline import INGEST_DAG_ID
+    from defence_news.store import keys
+    from defence_news.store.records import read_json
+
+    manifests = (
+        read_json(store, key) for key in keys.manifest_keys_for(store, INGEST_DAG_ID, interval)
+    )
+    return sorted(manifest["source_id"] for manifest in manifests if manifest.get("failure"))
 
 
 @contextlib.contextmanager
@@ -129,8 +145,12 @@ def render_summary(interval: Interval, states: dict[str, str], log_file: Path) -
     from defence_news.adapters.airflow import open_store
     from defence_news.reports import summarise_interval
 
+    store = open_store()
     lines = [f"interval {interval.slug}"]
     lines += [f"  {dag_id}: {state}" for dag_id, state in states.items()]
-    lines.append(summarise_interval(open_store(), interval))
+    lines.append(summarise_interval(store, interval))
+    failed = failed_sources(store, interval)
+    if failed:
+        lines.append(f"source tasks failed: {', '.join(failed)} (the problems are listed above)")
     lines.append(f"Airflow task logs: {log_file}")
     return "\n".join(lines)

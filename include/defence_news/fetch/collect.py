@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
+from collections import Counter
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -75,6 +77,17 @@ class Collection:
     raw_key: str | None = None
     discovered: int = 0  # distinct URLs: len(pages) + len(outcomes)
     warc_records: int = 0
+    # What a cap left for later runs beyond URLs (which get "deferred" outcomes): child
+    # sitemaps of an index not read this run.
+    deferred_sitemaps: int = 0
+    notes: list[str] = field(default_factory=list)
+    # Feeds and sitemaps read (or unchanged) and those unreachable or unusable: a source
+    # none of whose documents could be read has failed as a whole.
+    documents_read: int = 0
+    documents_failed: int = 0
+    # The seen index and validators after this run, saved by ``commit_state`` once the
+    # records they vouch for are written (a failed write must be retried, not forgotten).
+    state: SourceState | None = None
 
 
 @dataclass(frozen=True)
@@ -93,10 +106,15 @@ def collect_source(
     settings: FetchSettings | None = None,
     limit: int | None = None,
     resolver: Resolver | None = None,
+    commit: bool = True,
 ) -> Collection:
-    """Discover, fetch and archive one source's new pages for ``interval`` (module docstring)."""
+    """Discover, fetch and archive one source's new pages for ``interval`` (module docstring).
+
+    With ``commit=False`` the source's state is not saved: the caller saves it with
+    ``commit_state`` after writing what the pages become (``pipeline.ingest_source``)."""
     settings = settings or FetchSettings.from_env()
     now = datetime.now(UTC)
+    started = time.monotonic()
     state = load_state(store, source.id)
     collection = Collection(source_id=source.id)
     if state.problem:
@@ -122,10 +140,13 @@ def collect_source(
         robots_cache=state.robots,
     )
     with client:
-        items = _discover(source, client, state, collection, settings)
-        items += _owned_by_interval(state, interval)
-        candidates = _plan(source, interval, state, items, collection, now, limit)
-        _fetch_pages(client, source, interval, state, candidates, collection, now)
+        feeds = _FeedReader(client, state, collection, settings)
+        for url in source.discovery_urls:
+            feeds.read_listed(url, "sitemap" if url in source.sitemaps else "feed")
+        items = feeds.items + _owned_by_interval(state, interval)
+        candidates = _plan(source, interval, state, items, feeds.overflow, collection, now, limit)
+        deadline = started + settings.source_budget
+        _fetch_pages(client, source, interval, state, candidates, collection, now, deadline)
         state.robots = client.robots_records()
     collection.discovered = len(collection.pages) + len(collection.outcomes)
     if archive.records:
@@ -133,77 +154,149 @@ def collect_source(
         store.put(collection.raw_key, archive.to_bytes(), content_type="application/warc")
         collection.warc_records = archive.records
     state.prune(now, settings.seen_retention_days)
-    save_state(store, source.id, state)
+    collection.state = state
+    if commit:
+        commit_state(store, collection)
     return collection
+
+
+def collection_failure(collection: Collection) -> str | None:
+    """Why the source failed as a whole this run, or None: none of its feeds and sitemaps
+    could be read, or it fetched pages and every one failed. Some failed pages are a
+    partial success, reported in the manifest but not a failure of the source."""
+    if collection.documents_failed and not collection.documents_read:
+        first = collection.source_errors[0] if collection.source_errors else "unknown"
+        return f"none of {collection.documents_failed} feeds or sitemaps could be read ({first})"
+    failed = [o for o in collection.outcomes if o.outcome == "failed"]
+    fetched = len(collection.pages) + sum(
+        1 for o in collection.outcomes if o.outcome == "not_modified"
+    )
+    if failed and not fetched:
+        reasons = Counter(o.reason or "unknown" for o in failed).most_common(2)
+        why = ", ".join(f"{reason} x{count}" for reason, count in reasons)
+        return f"every page fetch failed ({len(failed)}: {why})"
+    return None
+
+
+def commit_state(store: ObjectStore, collection: Collection) -> None:
+    """Save the seen index and validators of a collection, once its records are written."""
+    if collection.state is not None:
+        save_state(store, collection.source_id, collection.state)
 
 
 # -- discovery --------------------------------------------------------------------------
 
 
-def _discover(
-    source: Source,
-    client: PoliteClient,
-    state: SourceState,
-    collection: Collection,
-    settings: FetchSettings,
-) -> list[DiscoveredItem]:
-    items: list[DiscoveredItem] = []
-    for url in source.discovery_urls:
-        label = "sitemap" if url in source.sitemaps else "feed"
+@dataclass
+class _FeedReader:
+    """Reads a source's feeds and sitemaps: the items within the caps, and those past the
+    per-document cap (``overflow``), which the planner carries over to a later run."""
+
+    client: PoliteClient
+    state: SourceState
+    collection: Collection
+    settings: FetchSettings
+    items: list[DiscoveredItem] = field(default_factory=list)
+    overflow: list[DiscoveredItem] = field(default_factory=list)
+
+    def read_listed(self, url: str, label: str) -> None:
         try:
-            items += _read_feed(url, label, client, state, collection, settings, depth=0)
+            self._read(url, label, depth=0)
         except Exception as error:  # a bug on one feed must not lose the others
             log.exception("unexpected error reading %s", url)
-            collection.source_errors.append(f"{label} {url}: internal error {error!r}"[:500])
-    return items
+            self.collection.source_errors.append(f"{label} {url}: internal error {error!r}"[:500])
+            self.collection.documents_failed += 1
+
+    def _read(self, url: str, label: str, depth: int) -> None:
+        """Items of one feed or sitemap (and of the child sitemaps of an index)."""
+        remembered = self.state.feeds.get(url) or {}
+        result = self.client.fetch(url, kind="feed", validators=remembered)
+        if result.not_modified:
+            # Unchanged since the last run. An index is unchanged while its children are
+            # not: the news sitemap it points to changes every hour, so read them again.
+            self.collection.documents_read += 1
+            listed = [(child, None) for child in remembered.get("children", [])]
+            self._read_children(url, listed, remembered, depth)
+            return
+        if not result.ok:
+            verb = "not fetched" if result.outcome == "skipped" else "unreachable"
+            self.collection.source_errors.append(f"{label} {url} {verb}: {_describe(result)}")
+            self.collection.documents_failed += 1
+            return
+        discovery = parse_discovery_document(
+            result.body, result.final_url, self.settings.max_feed_items
+        )
+        if discovery.kind == "unknown":
+            self.collection.documents_failed += 1
+        else:
+            self.collection.documents_read += 1
+        if discovery.problem:
+            self.collection.source_errors.append(f"{label} {url}: {discovery.problem}")
+        entry: dict[str, Any] = dict(_validators(result.headers))
+        if discovery.children:
+            entry["children"] = [child for child, _lastmod in discovery.children]
+            entry["children_read"] = remembered.get("children_read") or {}
+        if discovery.kind != "unknown" and not discovery.problem:
+            self.state.feeds[url] = entry
+        if discovery.problem is None and not discovery.items and not discovery.children:
+            self.collection.source_errors.append(f"{label} {url}: lists no items")
+        self.items += discovery.items
+        self.overflow += discovery.overflow
+        self._read_children(url, discovery.children, entry, depth)
+
+    def _read_children(
+        self,
+        index_url: str,
+        listed: list[tuple[str, datetime | None]],
+        entry: dict[str, Any],
+        depth: int,
+    ) -> None:
+        if not listed:
+            return
+        if depth > 0:  # an index of indexes is not followed further
+            self.collection.notes.append(f"sitemap index {index_url} inside an index: not read")
+            return
+        chosen = _children_to_read(listed, entry, self.settings.max_child_sitemaps)
+        left = len(listed) - len(chosen)
+        if left:
+            self.collection.deferred_sitemaps += left
+            self.collection.notes.append(
+                f"sitemap index {index_url}: {left} of {len(listed)} child sitemaps left for "
+                f"later runs (cap {self.settings.max_child_sitemaps} per run)"
+            )
+        read_at = dict(entry.get("children_read") or {})
+        now = datetime.now(UTC).isoformat()
+        for child_url in chosen:
+            self._read(child_url, "sitemap", depth + 1)
+            read_at[child_url] = now
+        if index_url in self.state.feeds:
+            listed_now = {child for child, _ in listed}
+            self.state.feeds[index_url]["children_read"] = {
+                url: when for url, when in read_at.items() if url in listed_now
+            }
 
 
-def _read_feed(
-    url: str,
-    label: str,
-    client: PoliteClient,
-    state: SourceState,
-    collection: Collection,
-    settings: FetchSettings,
-    depth: int,
-) -> list[DiscoveredItem]:
-    """Items of one feed or sitemap (and of the child sitemaps of an index)."""
-    remembered = state.feeds.get(url) or {}
-    result = client.fetch(url, kind="feed", validators=remembered)
-    if result.not_modified:
-        # Unchanged since the last run. An index is unchanged while its children are not:
-        # the news sitemap it points to changes every hour, so read the children again.
-        children = [(child, None) for child in remembered.get("children", [])]
-        return _read_children(children, client, state, collection, settings, depth)
-    if not result.ok:
-        verb = "not fetched" if result.outcome == "skipped" else "unreachable"
-        collection.source_errors.append(f"{label} {url} {verb}: {_describe(result)}")
-        return []
-    discovery = parse_discovery_document(result.body, result.final_url, settings.max_feed_items)
-    if discovery.problem:
-        collection.source_errors.append(f"{label} {url}: {discovery.problem}")
-    children = discovery.children[: settings.max_child_sitemaps] if depth == 0 else []
-    if discovery.kind != "unknown" and not discovery.problem:
-        state.feeds[url] = _validators(result.headers)
-        if children:
-            state.feeds[url]["children"] = [child for child, _lastmod in children]
-    if discovery.problem is None and not discovery.items and not discovery.children:
-        collection.source_errors.append(f"{label} {url}: lists no items")
-    return discovery.items + _read_children(children, client, state, collection, settings, depth)
+def _children_to_read(
+    listed: list[tuple[str, datetime | None]], entry: dict[str, Any], cap: int
+) -> list[str]:
+    """The child sitemaps of an index to read this run: those never read or changed since
+    (newest first), then the longest unread; over runs every child is read."""
+    read_at = {url: _aware(when) for url, when in (entry.get("children_read") or {}).items()}
+    never = datetime.min.replace(tzinfo=UTC)
+
+    def priority(child: tuple[str, datetime | None]) -> tuple[bool, datetime, float]:
+        url, lastmod = child
+        last_read = read_at.get(url)
+        fresh = last_read is None or (lastmod is not None and _aware(lastmod) > last_read)
+        newest_first = -_aware(lastmod or never).timestamp() if lastmod else 0.0
+        return (not fresh, never if fresh else last_read or never, newest_first)
+
+    return [url for url, _ in sorted(listed, key=priority)[:cap]]
 
 
-def _read_children(
-    children: list[tuple[str, datetime | None]],
-    client: PoliteClient,
-    state: SourceState,
-    collection: Collection,
-    settings: FetchSettings,
-    depth: int,
-) -> list[DiscoveredItem]:
-    items: list[DiscoveredItem] = []
-    for child_url, _lastmod in children:  # an index of indexes is not followed further
-        items += _read_feed(child_url, "sitemap", client, state, collection, settings, depth + 1)
-    return items
+def _aware(moment: datetime | str) -> datetime:
+    value = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _owned_by_interval(state: SourceState, interval: Interval) -> list[DiscoveredItem]:
@@ -224,6 +317,7 @@ def _plan(
     interval: Interval,
     state: SourceState,
     items: list[DiscoveredItem],
+    overflow: list[DiscoveredItem],
     collection: Collection,
     now: datetime,
     limit: int | None,
@@ -240,11 +334,16 @@ def _plan(
         )
         for entry in backlog.values()
     ]
+    # Items past a feed's cap come last: listed in the feed or the backlog too, they are
+    # planned as such; otherwise a new one waits in the backlog for a later run.
+    past_feed_cap = set(overflow)
     candidates: list[_Candidate] = []
-    for key, (url, item) in _distinct(items + pending).items():
+    for key, (url, item) in _distinct(items + pending + overflow).items():
         decision = _decide(source, interval, state, key, url, item)
         if isinstance(decision, UrlOutcome):
             collection.outcomes.append(decision)
+        elif decision == "new" and item in past_feed_cap:
+            _defer(_Candidate(url, key, item, decision), state, backlog, collection, now, "cap")
         else:
             candidates.append(_Candidate(url, key, item, decision))
     cap = limit or source.max_per_run
@@ -255,12 +354,14 @@ def _distinct(items: list[DiscoveredItem]) -> dict[str, tuple[str, DiscoveredIte
     """One entry per url_key; the first listing wins, a later one may add a missing date."""
     distinct: dict[str, tuple[str, DiscoveredItem]] = {}
     for item in items:
-        if not is_http_url(item.url):
-            key = "invalid:" + item.url
-            distinct.setdefault(key, (item.url, item))
+        try:
+            url = canonicalize_url(item.url) if is_http_url(item.url) else None
+            key = url_key(url) if url else None
+        except Exception:  # one malformed URL ("http://host:99999/x") is one outcome
+            url = key = None
+        if url is None or key is None:
+            distinct.setdefault("invalid:" + item.url, (item.url, item))
             continue
-        url = canonicalize_url(item.url)
-        key = url_key(url)
         if key not in distinct:
             distinct[key] = (url, item)
         elif distinct[key][1].published_at is None and item.published_at is not None:
@@ -277,7 +378,8 @@ def _decide(
     item: DiscoveredItem,
 ) -> Mode | UrlOutcome:
     if key.startswith("invalid:"):
-        return UrlOutcome(url, "skipped", "not_http", f"listed in {item.found_in}")
+        reason = "invalid_url" if url.lower().startswith(("http:", "https:")) else "not_http"
+        return UrlOutcome(url, "skipped", reason, f"listed in {item.found_in}")
     unwanted = source.wants(url)
     if unwanted:
         return UrlOutcome(url, "skipped", unwanted, "URL does not match the source's rules")
@@ -314,18 +416,32 @@ def _apply_cap(
         reverse=True,
     )
     for candidate in ordered[cap:]:
-        collection.outcomes.append(
-            UrlOutcome(candidate.url, "skipped", "cap_reached", f"over the cap of {cap} per run")
-        )
-        if candidate.mode == "new":
-            published = candidate.item.published_at
-            state.pending[candidate.key] = {
-                "url": candidate.url,
-                "published_at": published.isoformat() if published else None,
-                "title": candidate.item.title,
-                "discovered": backlog.get(candidate.key, {}).get("discovered", now.isoformat()),
-            }
+        _defer(candidate, state, backlog, collection, now, "cap", f"over the cap of {cap} per run")
     return ordered[:cap]
+
+
+def _defer(
+    candidate: _Candidate,
+    state: SourceState,
+    backlog: dict[str, dict[str, Any]],
+    collection: Collection,
+    now: datetime,
+    why: Literal["cap", "budget"],
+    detail: str | None = None,
+) -> None:
+    """Left for a later run by a cap or the time budget: recorded, and a new URL kept in
+    the backlog (a rerun's or recheck's URL is found again by its own interval's run)."""
+    if detail is None:
+        detail = "past the cap of items read per feed" if why == "cap" else "time budget spent"
+    collection.outcomes.append(UrlOutcome(candidate.url, "deferred", why, detail))
+    if candidate.mode == "new":
+        published = candidate.item.published_at
+        state.pending[candidate.key] = {
+            "url": candidate.url,
+            "published_at": published.isoformat() if published else None,
+            "title": candidate.item.title,
+            "discovered": backlog.get(candidate.key, {}).get("discovered", now.isoformat()),
+        }
 
 
 # -- fetching ---------------------------------------------------------------------------
@@ -339,25 +455,38 @@ def _fetch_pages(
     candidates: list[_Candidate],
     collection: Collection,
     now: datetime,
+    deadline: float,
 ) -> None:
     if not candidates:
         return
     record = _Recorder(source, interval, state, collection, set(), now)
     workers = max(1, min(client.settings.max_workers, len(candidates)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"fetch-{source.id}") as pool:
-        futures = [
-            pool.submit(client.fetch, c.url, "page", _validators_for(state, c)) for c in candidates
-        ]
+        futures = [pool.submit(_fetch_before, client, c, state, deadline) for c in candidates]
         # Results are recorded in plan order, not completion order, so that when two URLs
         # turn out to be one article, the same one is kept on every rerun.
         for candidate, future in zip(candidates, futures, strict=True):
             try:
-                record.result(candidate, future.result())
+                result = future.result()
+                if result is None:
+                    _defer(candidate, state, state.pending, collection, now, "budget")
+                else:
+                    record.result(candidate, result)
             except Exception as error:  # a bug on one page must not lose the others
                 log.exception("unexpected error on %s", candidate.url)
                 collection.outcomes.append(
                     UrlOutcome(candidate.url, "failed", "internal_error", repr(error)[:300])
                 )
+
+
+def _fetch_before(
+    client: PoliteClient, candidate: _Candidate, state: SourceState, deadline: float
+) -> FetchResult | None:
+    """The page, or None when the source's time budget is spent before its turn: a
+    source of slow pages stops early and leaves the rest for the next run."""
+    if time.monotonic() >= deadline:
+        return None
+    return client.fetch(candidate.url, "page", _validators_for(state, candidate))
 
 
 def _validators_for(state: SourceState, candidate: _Candidate) -> dict[str, str] | None:

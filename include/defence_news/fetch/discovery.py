@@ -34,16 +34,23 @@ class DiscoveredItem:
     found_in: str | None = None  # the feed or sitemap URL that listed it
 
 
+# Entries read from one document at most (memory bound); a document listing more says so.
+READ_CEILING = 50_000
+
+
 @dataclass
 class Discovery:
     kind: str  # one of FEED_KINDS, or "unknown"
     items: list[DiscoveredItem] = field(default_factory=list)
     children: list[tuple[str, datetime | None]] = field(default_factory=list)  # sitemap index
     problem: str | None = None  # why the document was (partly) unusable
+    # Items past the per-document cap: not considered this run, carried to a later one.
+    overflow: list[DiscoveredItem] = field(default_factory=list)
 
 
 def parse_discovery_document(body: bytes, base_url: str, max_items: int = 1000) -> Discovery:
-    """Items (or child sitemaps) listed by a feed or sitemap document."""
+    """Items (or child sitemaps) listed by a feed or sitemap document: the first
+    ``max_items`` in ``items``, the rest (up to ``READ_CEILING``) in ``overflow``."""
     if not body.strip():
         return Discovery("unknown", problem="empty document")
     if HTML_START.match(body[:1024]):
@@ -64,10 +71,21 @@ def parse_discovery_document(body: bytes, base_url: str, max_items: int = 1000) 
     reader = readers.get(kind)
     if reader is None:
         return Discovery("unknown", problem=f"not a feed or sitemap (root element <{kind}>)")
-    discovery = reader(root, base_url, max_items)
+    discovery = reader(root, base_url, READ_CEILING)
     if problem and discovery.problem is None:
         discovery.problem = problem
+    discovery.items, discovery.overflow = discovery.items[:max_items], discovery.items[max_items:]
+    listed = _entry_count(root, kind)
+    if listed > READ_CEILING and discovery.problem is None:
+        discovery.problem = f"lists {listed} entries; the first {READ_CEILING} were read"
     return discovery
+
+
+def _entry_count(root: etree._Element, kind: str) -> int:
+    name = {"rss": "item", "rdf": "item", "feed": "entry", "urlset": "url"}.get(kind, "sitemap")
+    if kind in ("rss", "rdf"):
+        return len(_iter_named(root, name))
+    return len(_children(root, name))
 
 
 def _parse_xml(body: bytes) -> tuple[etree._Element | None, str | None]:
@@ -159,10 +177,9 @@ def _read_index(root: etree._Element, base_url: str, max_items: int) -> Discover
     discovery = Discovery("sitemapindex")
     for entry in _children(root, "sitemap")[:max_items]:
         location = _text(entry, "loc")
-        if location and is_http_url(urljoin(base_url, location)):
-            discovery.children.append(
-                (urljoin(base_url, location), parse_date(_text(entry, "lastmod")))
-            )
+        child = _join(base_url, location) if location else None
+        if child and is_http_url(child):
+            discovery.children.append((child, parse_date(_text(entry, "lastmod"))))
     # Newest first: a news sitemap index lists today's sitemap alongside years of archives.
     discovery.children.sort(
         key=lambda child: child[1] or datetime.min.replace(tzinfo=UTC), reverse=True
@@ -175,10 +192,19 @@ def _add(
 ) -> None:
     if not link:
         return
-    url = urljoin(base, link.strip())
+    url = _join(base, link)
     discovery.items.append(
         DiscoveredItem(url=url, published_at=parse_date(published), title=title, found_in=base)
     )
+
+
+def _join(base: str, link: str) -> str:
+    """``link`` resolved against ``base``; a link urllib cannot read ("http://[::1/x") is
+    kept as listed, so that it ends as an invalid-URL outcome instead of losing the feed."""
+    try:
+        return urljoin(base, link.strip())
+    except ValueError:
+        return link.strip()
 
 
 def parse_date(value: str | None) -> datetime | None:

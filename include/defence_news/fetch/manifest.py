@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from defence_news.interval import Interval
 from defence_news.models import UrlOutcome
 
-OUTCOMES = ("article", "not_modified", "skipped", "failed")
+OUTCOMES = ("article", "not_modified", "skipped", "failed", "deferred")
 
 
 @dataclass
@@ -24,6 +24,11 @@ class RunManifest:
     interval: Interval
     outcomes: list[UrlOutcome] = field(default_factory=list)
     source_errors: list[str] = field(default_factory=list)
+    # What caps left for later runs besides URLs (child sitemaps of an index), and why.
+    deferred_sitemaps: int = 0
+    notes: list[str] = field(default_factory=list)
+    # Why the source failed as a whole this run (``collection_failure``), or None.
+    failure: str | None = None
 
     def counts(self) -> dict[str, int]:
         """Number of URLs per outcome, plus ``discovered`` (their sum)."""
@@ -33,7 +38,7 @@ class RunManifest:
         return counts
 
     def reasons(self) -> dict[str, int]:
-        """``outcome:reason`` -> count, for skipped and failed URLs."""
+        """``outcome:reason`` -> count, for skipped, failed and deferred URLs."""
         tally = Counter(
             f"{outcome.outcome}:{_reason_family(outcome.reason)}"
             for outcome in self.outcomes
@@ -66,7 +71,10 @@ class RunManifest:
             },
             "counts": self.counts(),
             "reasons": self.reasons(),
+            "failure": self.failure,
+            "deferred_sitemaps": self.deferred_sitemaps,
             "source_errors": list(self.source_errors),
+            "notes": list(self.notes),
             "outcomes": [outcome.to_dict() for outcome in self.outcomes],
         }
         return json.dumps(document, indent=1, sort_keys=False).encode("utf-8")
@@ -84,7 +92,10 @@ class RunManifest:
         lines.append(f"{'discovered':<40}{counts['discovered']:>6}")
         for reason, count in self.reasons().items():
             lines.append(f"  {reason:<38}{count:>6}")
+        if self.failure:
+            lines.append(f"SOURCE FAILED: {self.failure}")
         lines += [f"source error: {error}" for error in self.source_errors]
+        lines += [f"note: {note}" for note in self.notes]
         return "\n".join(lines)
 
 

@@ -41,11 +41,31 @@ ARTICLE_ARROW_SCHEMA = pa.schema(
 )
 
 
+def without_surrogates(value: Any) -> Any:
+    """``value`` with every lone surrogate in its strings replaced by U+FFFD.
+
+    A page can carry one (a JSON-LD "\\ud800" escape) through parsing; UTF-8 cannot
+    encode it, so Parquet and JSON writes would fail on that record, every run."""
+    if isinstance(value, str):
+        if value.isascii():
+            return value
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return value
+    if isinstance(value, dict):
+        return {without_surrogates(k): without_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [without_surrogates(item) for item in value]
+    return value
+
+
 def write_parquet(
     store: ObjectStore, key: str, rows: Sequence[dict[str, Any]], schema: pa.Schema
 ) -> None:
     """Write rows as one Parquet object, replacing what was there (rerun-safe)."""
-    table = pa.Table.from_pylist(list(rows), schema=schema)
+    table = pa.Table.from_pylist([without_surrogates(row) for row in rows], schema=schema)
     buffer = io.BytesIO()
     pq.write_table(table, buffer, compression="zstd")
     store.put(key, buffer.getvalue(), content_type="application/vnd.apache.parquet")
@@ -65,7 +85,9 @@ def read_articles(store: ObjectStore, key: str) -> list[Article]:
 
 
 def write_json(store: ObjectStore, key: str, value: Any) -> None:
-    data = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+    data = json.dumps(
+        without_surrogates(value), indent=2, sort_keys=True, ensure_ascii=False, default=str
+    )
     store.put(key, data.encode("utf-8"), content_type="application/json")
 
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
+
+import pytest
 
 from defence_news.adapters.airflow import (
     batch_for_interval,
@@ -12,8 +17,10 @@ from defence_news.adapters.airflow import (
     interval_from_context,
     publish_ingest,
 )
+from defence_news.contracts import ArticlesAnnouncement, IngestReport
 from defence_news.interval import Interval
 from defence_news.store import LocalStore, keys
+from defence_news.store.records import write_json
 
 HOUR_START = datetime(2024, 6, 18, 4, tzinfo=UTC)
 HOUR_END = datetime(2024, 6, 18, 5, tzinfo=UTC)
@@ -77,31 +84,51 @@ def test_batch_for_interval_lists_only_that_intervals_article_objects(tmp_path) 
     )
 
 
-def test_publish_summary_counts_sources_and_survives_failed_tasks() -> None:
-    report = {
-        "source_id": "seed",
-        "article_count": 9,
-        "counts": {"discovered": 12, "article": 9, "skipped": 3},
-        "source_errors": [],
-        "articles_key": "articles/x.parquet",
-        "interval_start": HOUR_START.isoformat(),
-        "interval_end": HOUR_END.isoformat(),
-    }
-    offline = {
-        **report,
-        "source_id": "offline",
-        "article_count": 0,
-        "counts": {"discovered": 0},
-        "source_errors": ["feed https://offline.example/rss unreachable: name resolution failed"],
-        "articles_key": None,
-    }
+def _report(source_id: str, **changes: Any) -> dict[str, Any]:
+    interval = Interval(HOUR_START, HOUR_END)
+    report = IngestReport(
+        source_id=source_id,
+        interval=interval.slug,
+        interval_start=HOUR_START.isoformat(),
+        interval_end=HOUR_END.isoformat(),
+        articles_key=None,
+        raw_key=None,
+        manifest_key=keys.manifest_key("defence_news_ingest", interval, source_id),
+        counts={"discovered": 0},
+    )
+    return replace(report, **changes).to_extra()
+
+
+def test_publish_summary_counts_sources_and_survives_failed_tasks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEFENCE_NEWS_STORE", "local")
+    monkeypatch.setenv("DEFENCE_NEWS_LOCAL_ROOT", str(tmp_path))
+    seed = _report(
+        "seed",
+        counts={"discovered": 12, "article": 9, "skipped": 3},
+        articles_key="articles/x.parquet",
+    )
+    offline_feed = "feed https://offline.example/rss unreachable: name resolution failed"
+    offline = _report("offline", source_errors=[offline_feed])
+    # "down" failed its task after writing its manifest; "lost" before writing one.
+    manifest = {"counts": {"discovered": 2, "failed": 2}, "source_errors": ["sitemap gone"]}
+    interval = Interval(HOUR_START, HOUR_END)
+    write_json(
+        LocalStore(tmp_path), keys.manifest_key("defence_news_ingest", interval, "down"), manifest
+    )
     context = {"data_interval_start": HOUR_START, "data_interval_end": HOUR_END, "params": {}}
-    summary = publish_ingest([report, offline, None], context)
+    summary = publish_ingest(
+        [seed, offline, None, None], ["seed", "offline", "down", "lost"], context
+    )
     assert summary["article_keys"] == ["articles/x.parquet"]
     assert summary["article_count"] == 9
     assert summary["sources_ok"] == ["seed"]
-    assert summary["sources_with_errors"] == ["offline"]
-    assert summary["sources_failed"] == 1
+    assert summary["sources_failed"] == ["down", "lost"]
+    assert summary["sources"]["down"]["counts"] == {"discovered": 2, "failed": 2}
+    assert summary["sources"]["down"]["errors"] == ["sitemap gone"]
+    assert "before writing its manifest" in summary["sources"]["lost"]["errors"][0]
+    assert ArticlesAnnouncement.from_extra(summary).to_extra() == summary
     table = format_ingest_summary(summary)
     assert "name resolution failed" in table
-    assert "1 source task(s) failed" in table
+    assert "2 source task(s) failed: down, lost" in table

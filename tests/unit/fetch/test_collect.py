@@ -65,7 +65,8 @@ def test_cap_leaves_the_rest_pending_for_the_next_run(server, store, settings, i
     source = _source(server, _feed(server, urls), max_per_run=2)
     first = collect_source(source, interval, store, settings=settings)
     assert [page.url for page in sorted(first.pages, key=lambda p: p.url)] == urls[:2]  # newest
-    assert sorted(o.url for o in first.outcomes if o.reason == "cap_reached") == urls[2:]
+    deferred = [o.url for o in first.outcomes if (o.outcome, o.reason) == ("deferred", "cap")]
+    assert sorted(deferred) == urls[2:]
 
     later = Interval(interval.end, interval.end + timedelta(hours=1))
     second = collect_source(source, later, store, settings=settings)
@@ -165,6 +166,7 @@ def test_manifest_counts_add_up_and_render(server, store, settings, interval):
         "not_modified": 0,
         "skipped": 0,
         "failed": 1,
+        "deferred": 0,
         "discovered": 2,
     }
     table = manifest.table()
