@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -129,6 +130,9 @@ class AuditReport:
     end: datetime | None
     intervals: int
     checks: list[CheckResult]
+    # "<name> <version>" of the extractor that wrote each interval's events -> intervals;
+    # more than one means some intervals wait for re-extraction (defence_news_reextract).
+    extractor_versions: dict[str, int] = field(default_factory=dict)
 
     @property
     def problems(self) -> list[Problem]:
@@ -164,6 +168,14 @@ class AuditReport:
             f"{len(c.problems):>8}  {c.state}"
             for c in self.checks
         ]
+        if self.extractor_versions:
+            written = ", ".join(f"{v} ({n})" for v, n in sorted(self.extractor_versions.items()))
+            mixed = (
+                "  (mixed: re-extract the older intervals)"
+                if len(self.extractor_versions) > 1
+                else ""
+            )
+            lines += ["", f"events written by: {written}{mixed}"]
         verdict = "clean" if not self.problems else "clean but pending" if self.ok else "FAILED"
         lines += ["", f"result: {verdict} ({len(self.errors)} errors, {pending} pending)"]
         lines += [problem.line() for problem in self.problems]
@@ -178,6 +190,7 @@ class AuditReport:
             "ok": self.ok,
             "errors": len(self.errors),
             "pending": len(self.problems) - len(self.errors),
+            "extractor_versions": dict(sorted(self.extractor_versions.items())),
             "checks": [check.to_dict() for check in self.checks],
             "problems": [problem.to_dict() for problem in self.problems],
         }
@@ -268,15 +281,28 @@ def audit_store(
     checks = {name: CheckResult(name, unit) for name, unit in CHECKS}
     intervals = _list_intervals(store, start, end)
     seen = _FirstSeen()
+    versions: Counter[str] = Counter()
     for listed in intervals:
         loaded = _load(store, listed, checks["objects_readable"])
+        if (written_by := _extractor_of(loaded.events_manifest)) is not None:
+            versions[written_by] += 1
         _check_ingest_manifests(loaded, checks["ingest_manifests"])
         _check_ingest_articles(listed, loaded, checks["ingest_articles"])
         _check_unique_articles(loaded, seen, checks["unique_articles"])
         _check_unique_events(listed, loaded, seen, checks["unique_events"])
         _check_events_manifest(listed, loaded, checks["events_manifests"])
         _check_events_written(listed, loaded, now, checks["events_written"])
-    return AuditReport(store.describe(), start, end, len(intervals), list(checks.values()))
+    return AuditReport(
+        store.describe(), start, end, len(intervals), list(checks.values()), dict(versions)
+    )
+
+
+def _extractor_of(document: Any) -> str | None:
+    """``<name> <version>`` of an events manifest's extractor (older manifests: none)."""
+    extractor = document.get("extractor") if isinstance(document, dict) else None
+    if not isinstance(extractor, dict):
+        return None
+    return f"{extractor.get('name')} {extractor.get('version')}"
 
 
 def _list_intervals(

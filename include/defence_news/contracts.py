@@ -223,3 +223,86 @@ class EventsAnnouncement:
     def from_extra(cls, data: Mapping[str, Any]) -> EventsAnnouncement:
         batches = _field(data, "batches", list, "EventsAnnouncement")
         return cls([EventsReport.from_extra(batch) for batch in batches])
+
+
+@dataclass(frozen=True)
+class FuseReport:
+    """One day's fused snapshot: what the fuse DAG read and wrote (its manifest, and the
+    task's return value). Keys and counts only, so XCom stays small."""
+
+    day: str
+    window_days: int
+    intervals: int
+    events: int
+    fused: int
+    multi_report: int  # fused events reported by more than one article
+    syndicated_copies: int  # articles linked as copies of an earlier one
+    ids_kept: int  # fused ids carried over from the previous snapshot
+    previous_snapshot: str | None
+    extractor_versions: list[str]
+    snapshot_key: str
+    manifest_key: str
+
+    def to_extra(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_extra(cls, data: Mapping[str, Any]) -> FuseReport:
+        name = "FuseReport"
+        return cls(
+            day=_field(data, "day", str, name),
+            window_days=int(_field(data, "window_days", int, name)),
+            intervals=int(_field(data, "intervals", int, name)),
+            events=int(_field(data, "events", int, name)),
+            fused=int(_field(data, "fused", int, name)),
+            multi_report=int(_field(data, "multi_report", int, name)),
+            syndicated_copies=int(_field(data, "syndicated_copies", int, name)),
+            ids_kept=int(_field(data, "ids_kept", int, name)),
+            previous_snapshot=_field(data, "previous_snapshot", (str, type(None)), name),
+            extractor_versions=list(_field(data, "extractor_versions", list, name)),
+            snapshot_key=_field(data, "snapshot_key", str, name),
+            manifest_key=_field(data, "manifest_key", str, name),
+        )
+
+
+@dataclass(frozen=True)
+class ReextractReport:
+    """One interval extracted again with the current extractor: what changed."""
+
+    interval: str
+    interval_start: str
+    interval_end: str
+    articles: int
+    events_before: int
+    events_after: int
+    added: int  # event ids that were not there before
+    removed: int  # event ids that are gone
+    versions_before: list[str]
+    versions_after: list[str]
+    events_key: str
+    dry_run: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed or self.versions_before != self.versions_after)
+
+    def to_extra(self) -> dict[str, Any]:
+        return {**asdict(self), "changed": self.changed}
+
+    @classmethod
+    def from_extra(cls, data: Mapping[str, Any]) -> ReextractReport:
+        name = "ReextractReport"
+        return cls(
+            interval=_field(data, "interval", str, name),
+            interval_start=_field(data, "interval_start", str, name),
+            interval_end=_field(data, "interval_end", str, name),
+            articles=int(_field(data, "articles", int, name)),
+            events_before=int(_field(data, "events_before", int, name)),
+            events_after=int(_field(data, "events_after", int, name)),
+            added=int(_field(data, "added", int, name)),
+            removed=int(_field(data, "removed", int, name)),
+            versions_before=list(_field(data, "versions_before", list, name)),
+            versions_after=list(_field(data, "versions_after", list, name)),
+            events_key=_field(data, "events_key", str, name),
+            dry_run=bool(data.get("dry_run", False)),
+        )

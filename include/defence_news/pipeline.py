@@ -8,6 +8,7 @@ Both return small JSON-able reports (what goes into XCom and asset metadata).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import Counter
 from collections.abc import Iterable
@@ -154,7 +155,7 @@ def extract_interval(
     article_keys: list[str], interval: Interval, store: ObjectStore
 ) -> EventsReport:
     """Extract and fuse the events of every article written for ``interval``."""
-    from defence_news.extract import fuse_events
+    from defence_news.extract import current_extractor, fuse_events
     from defence_news.extract.schema import EVENT_ARROW_SCHEMA, FUSED_EVENT_ARROW_SCHEMA
     from defence_news.parse import link_near_duplicates
 
@@ -172,6 +173,8 @@ def extract_interval(
     manifest_key = keys.manifest_key(EVENTS_DAG_ID, interval)
     manifest = {
         "interval": interval.slug,
+        # Which extractor wrote these events: re-extraction with a newer one shows here.
+        "extractor": dataclasses.asdict(current_extractor()),
         "article_keys": article_keys,
         "missing_keys": missing,
         "articles": per_article,

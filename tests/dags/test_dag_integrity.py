@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 
 DAGS_FOLDER = Path(__file__).resolve().parents[2] / "dags"
-DAG_IDS = {"defence_news_ingest", "defence_news_events"}
+DAG_IDS = {
+    "defence_news_ingest",
+    "defence_news_events",
+    "defence_news_fuse",
+    "defence_news_reextract",
+}
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +64,28 @@ def test_events_dag_is_scheduled_on_the_articles_asset(dag_bag) -> None:
         "defence_news_articles"
     ]
     assert [o.name for o in dag.get_task("extract_events").outlets] == ["defence_news_events"]
+
+
+def test_fuse_dag_runs_daily_and_on_new_events(dag_bag) -> None:
+    from airflow.sdk import AssetOrTimeSchedule
+
+    dag = dag_bag.dags["defence_news_fuse"]
+    assert isinstance(dag.timetable, AssetOrTimeSchedule)
+    assert dag.timetable.timetable.expression == "15 0 * * *"
+    assert [asset.name for asset in dag.timetable.asset_condition.objects] == [
+        "defence_news_events"
+    ]
+    assert dag.params["window_days"] == 30
+    assert [o.name for o in dag.get_task("fuse").outlets] == ["defence_news_fused"]
+
+
+def test_reextract_dag_is_manual_maps_days_and_defaults_to_a_dry_run(dag_bag) -> None:
+    dag = dag_bag.dags["defence_news_reextract"]
+    assert type(dag.timetable).__name__ == "NullTimetable"  # manual runs only
+    assert set(dag.params) == {"start", "end", "dry_run"}
+    assert dag.params["dry_run"] is True
+    assert dag.get_task("reextract").map_index_template == "{{ day }}"
+    assert [o.name for o in dag.get_task("announce").outlets] == ["defence_news_events"]
 
 
 @pytest.mark.parametrize("dag_file", sorted(p.name for p in DAGS_FOLDER.glob("*.py")))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from defence_news.contracts import (
@@ -266,3 +266,77 @@ def run_events(context: Mapping[str, Any], articles_asset: Any) -> dict[str, Any
         summary["fused_count"],
     )
     return summary
+
+
+# -- history: the fuse and re-extract DAGs -------------------------------------------------
+
+
+def fuse_day_from_context(context: Mapping[str, Any]) -> date:
+    """The snapshot's day: Params ``day``, else the day the run is for (its logical
+    date, or when it was due for an asset-triggered run), in UTC."""
+    params = context.get("params") or {}
+    if params.get("day"):
+        return date.fromisoformat(str(params["day"]))
+    run = context.get("dag_run")
+    moment = context.get("logical_date") or getattr(run, "run_after", None)
+    return _aware(moment).date() if moment else datetime.now(UTC).date()
+
+
+def run_fuse(context: Mapping[str, Any]) -> dict[str, Any]:
+    """The fuse task: write the day's snapshot; keys and counts for XCom and the asset."""
+    from defence_news.history import DEFAULT_WINDOW_DAYS, fuse_window
+
+    params = context.get("params") or {}
+    window = int(params.get("window_days") or DEFAULT_WINDOW_DAYS)
+    report = fuse_window(open_store(), fuse_day_from_context(context), window)
+    return report.to_extra()
+
+
+def reextract_days_from_params(context: Mapping[str, Any]) -> list[str]:
+    """The days a re-extraction run covers (Params ``start``, ``end``: ISO dates)."""
+    from defence_news.history import days_between
+
+    params = context.get("params") or {}
+    first, last = params.get("start"), params.get("end") or params.get("start")
+    if not first:
+        raise ValueError("Params: give start (and end) as ISO dates, e.g. 2026-11-01")
+    return [str(day) for day in days_between(date.fromisoformat(first), date.fromisoformat(last))]
+
+
+def run_reextract_day(day: str, context: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One mapped task: every interval of ``day`` extracted again."""
+    from defence_news.history import reextract_day
+
+    params = context.get("params") or {}
+    reports = reextract_day(
+        open_store(), date.fromisoformat(day), dry_run=bool(params.get("dry_run"))
+    )
+    for report in reports:
+        log.info(
+            "%s: %d articles, events %d -> %d (+%d -%d), extractor %s -> %s",
+            report.interval,
+            report.articles,
+            report.events_before,
+            report.events_after,
+            report.added,
+            report.removed,
+            ", ".join(report.versions_before) or "none",
+            ", ".join(report.versions_after) or "none",
+        )
+    return [report.to_extra() for report in reports]
+
+
+def summarise_reextract(per_day: Iterable[list[dict[str, Any]] | None]) -> dict[str, Any]:
+    """The re-extraction's announcement: which intervals changed, with counts only."""
+    from defence_news.contracts import ReextractReport
+
+    reports = [ReextractReport.from_extra(r) for day in per_day for r in day or []]
+    return {
+        "reextracted": True,
+        "dry_run": any(r.dry_run for r in reports),
+        "intervals": len(reports),
+        "changed_intervals": [r.interval for r in reports if r.changed],
+        "events_keys": [r.events_key for r in reports if r.changed],
+        "event_count": sum(r.events_after for r in reports),
+        "extractor_versions": sorted({v for r in reports for v in r.versions_after}),
+    }

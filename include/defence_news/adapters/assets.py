@@ -5,3 +5,5 @@ from airflow.sdk import Asset
 
 ARTICLES = Asset(name="defence_news_articles")
 EVENTS = Asset(name="defence_news_events")
+# The fuse DAG's daily snapshot of fused events (events_fused/snapshot=<day>/).
+FUSED = Asset(name="defence_news_fused")

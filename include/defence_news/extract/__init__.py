@@ -15,6 +15,7 @@ _EXPORTS = {
     "EXTRACTOR_NAME": "defence_news.extract.core",
     "EXTRACTOR_VERSION": "defence_news.extract.core",
     "ExtractionResult": "defence_news.extract.core",
+    "current_extractor": "defence_news.extract.core",
     "extract_events": "defence_news.extract.core",
     "extract_from_text": "defence_news.extract.core",
     "FusedEvent": "defence_news.extract.fusion",

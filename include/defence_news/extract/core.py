@@ -183,6 +183,11 @@ def extractor_info(model: EventModel | None) -> ExtractorInfo:
     return ExtractorInfo(LEARNED_EXTRACTOR_NAME, f"{EXTRACTOR_VERSION}+{fingerprint}")
 
 
+def current_extractor() -> ExtractorInfo:
+    """The extractor that ``extract_events`` runs now (the packaged model's, if any)."""
+    return extractor_info(_resolve_model("auto", None))
+
+
 def extract_from_text(
     text: str,
     *,

@@ -4,11 +4,18 @@ Two events are the same happening when they share the category and the set of
 countries and their dates overlap. Undated events join a dated group only when
 their articles were published within a short window of it, since a report
 without a date is usually news of the day.
+
+Groups are the connected components of that relation, found in O(n log n) per
+category and country set (sorted sweeps, not all pairs), so a month of reports
+fuses in seconds. A fused event's id is stable: the id of a fused event of an
+earlier snapshot that shares its reports (``previous``), else derived from its first
+report, so later reports of a happening keep its id.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,6 +43,19 @@ class FusedEvidence:
     char_start: int
     char_end: int
     confidence: float
+    # The earlier article this one is a syndicated copy of (linked across intervals by
+    # the fuse stage): a copy is another outlet, not another independent report.
+    duplicate_of: str | None = None
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A status the happening took on as the reports went on (``first_seen``: the day
+    of the first report that gave it)."""
+
+    first_seen: str | None
+    status: str
+    event_id: str
 
 
 @dataclass(frozen=True)
@@ -57,13 +77,37 @@ class FusedEvent:
     plover_type: str | None
     quad_class: int | None
     schema_version: str = SCHEMA_VERSION
+    # When the happening was first and last reported (its articles' publication times),
+    # the outlets that reported it, its status as the reports went on, and the
+    # extractor versions that wrote its events.
+    first_reported: str | None = None
+    last_reported: str | None = None
+    outlets: tuple[str, ...] = ()
+    status_history: tuple[StatusChange, ...] = ()
+    extractor_versions: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
-        for key in ("countries", "people", "event_ids", "article_ids"):
+        for key in ("countries", "people", "event_ids", "article_ids", "outlets"):
             data[key] = list(data[key])
+        data["extractor_versions"] = list(data["extractor_versions"])
         data["evidence"] = [dict(e) for e in data["evidence"]]
+        data["status_history"] = [dict(c) for c in data["status_history"]]
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FusedEvent:
+        """A fused event read back from a Parquet row (or ``to_dict``)."""
+        fields = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in fields}
+        for key in ("countries", "people", "event_ids", "article_ids", "outlets"):
+            values[key] = tuple(values.get(key) or ())
+        values["extractor_versions"] = tuple(values.get("extractor_versions") or ())
+        values["evidence"] = tuple(FusedEvidence(**e) for e in values.get("evidence") or ())
+        values["status_history"] = tuple(
+            StatusChange(**c) for c in values.get("status_history") or ()
+        )
+        return cls(**values)
 
 
 def _span(event: Event) -> tuple[date, date] | None:
@@ -84,14 +128,70 @@ def _published(event: Event) -> date | None:
         return None
 
 
-def _same_happening(a: Event, b: Event) -> bool:
-    span_a, span_b = _span(a), _span(b)
-    if span_a and span_b:
-        return span_a[0] <= span_b[1] and span_b[0] <= span_a[1]
-    pub_a, pub_b = _published(a), _published(b)
-    if pub_a is None or pub_b is None:
-        return span_a is None and span_b is None
-    return abs(pub_a - pub_b) <= UNDATED_WINDOW
+class _Components:
+    """Union-find over the events of one bucket (same category, same countries)."""
+
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def root(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def join(self, i: int, j: int) -> None:
+        self.parent[self.root(i)] = self.root(j)
+
+
+def _join_overlapping_dates(bucket: Sequence[Event], parts: _Components) -> None:
+    """Dated reports whose date spans overlap, as a sweep over spans sorted by start."""
+    dated = sorted(
+        ((span, i) for i, e in enumerate(bucket) if (span := _span(e)) is not None),
+        key=lambda item: item[0][0],
+    )
+    reach: date | None = None
+    previous = -1
+    for (start, end), i in dated:
+        if reach is not None and start <= reach:
+            parts.join(i, previous)
+            reach = max(reach, end)
+        else:
+            reach = end
+        previous = i
+
+
+def _join_undated_by_publication(bucket: Sequence[Event], parts: _Components) -> None:
+    """An undated report is the same happening as every report (dated or not) published
+    within ``UNDATED_WINDOW`` of it: each one joins a contiguous run of the reports
+    sorted by publication date, so the runs are merged by a sweep, not pair by pair."""
+    published = sorted(
+        ((day, i) for i, e in enumerate(bucket) if (day := _published(e)) is not None),
+        key=lambda item: item[0],
+    )
+    days = [day for day, _ in published]
+    runs: list[tuple[int, int]] = []
+    for day, i in published:
+        if bucket[i].when.start:
+            continue
+        low = bisect_left(days, day - UNDATED_WINDOW)
+        high = bisect_right(days, day + UNDATED_WINDOW)
+        runs.append((low, high))
+    # Runs sharing a report are one component: merge them, then chain each merged run.
+    runs.sort()
+    merged: list[list[int]] = []
+    for low, high in runs:
+        if merged and low < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], high)
+        else:
+            merged.append([low, high])
+    for low, high in merged:
+        for k in range(low, high - 1):
+            parts.join(published[k][1], published[k + 1][1])
+    # Reports with neither a date nor a publication date: news of one unknown day.
+    unknown = [i for i, e in enumerate(bucket) if not e.when.start and _published(e) is None]
+    for i in unknown[1:]:
+        parts.join(i, unknown[0])
 
 
 def _groups(events: Sequence[Event]) -> list[list[Event]]:
@@ -100,21 +200,12 @@ def _groups(events: Sequence[Event]) -> list[list[Event]]:
         buckets[(event.category, frozenset(event.countries))].append(event)
     groups: list[list[Event]] = []
     for bucket in buckets.values():
-        parent = list(range(len(bucket)))
-
-        def root(i: int, parent: list[int] = parent) -> int:
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
-        for i in range(len(bucket)):
-            for j in range(i + 1, len(bucket)):
-                if _same_happening(bucket[i], bucket[j]):
-                    parent[root(i)] = root(j)
+        parts = _Components(len(bucket))
+        _join_overlapping_dates(bucket, parts)
+        _join_undated_by_publication(bucket, parts)
         members: dict[int, list[Event]] = defaultdict(list)
         for i, event in enumerate(bucket):
-            members[root(i)].append(event)
+            members[parts.root(i)].append(event)
         groups.extend(members.values())
     return groups
 
@@ -142,8 +233,10 @@ def _fuse(group: list[Event]) -> FusedEvent:
     first = group[0]
     status = _status(group)
     cameo, plover, quad = event_codes(first.category, status)
+    reported = [e.article.published_at for e in group if e.article.published_at]
     return FusedEvent(
-        fused_id=short_hash(*sorted(ids)),
+        # Its first report's: stable while later reports join (see ``fuse_events``).
+        fused_id=short_hash("fused", first.category, *sorted(first.countries), first.event_id),
         category=first.category,
         status=status,
         countries=tuple(sorted(first.countries)),
@@ -173,10 +266,59 @@ def _fuse(group: list[Event]) -> FusedEvent:
         cameo_code=cameo,
         plover_type=plover,
         quad_class=quad,
+        first_reported=min(reported) if reported else None,
+        last_reported=max(reported) if reported else None,
+        outlets=tuple(dict.fromkeys(e.article.publisher or e.article.source_id for e in group)),
+        status_history=_history(group),
+        extractor_versions=tuple(sorted({e.extractor.version for e in group})),
     )
 
 
-def fuse_events(events: Sequence[Event]) -> list[FusedEvent]:
-    """Group events that are the same happening; one FusedEvent per group, stable order."""
+def _history(group: list[Event]) -> tuple[StatusChange, ...]:
+    """The status as the reports went on (by report date): one entry per change."""
+    changes: list[StatusChange] = []
+    for event in group:  # sorted by publication time
+        day = (event.article.published_at or "")[:10] or None
+        if not changes or changes[-1].status != event.status:
+            changes.append(StatusChange(day, event.status, event.event_id))
+    return tuple(changes)
+
+
+def fuse_events(events: Sequence[Event], previous: Sequence[FusedEvent] = ()) -> list[FusedEvent]:
+    """Group events that are the same happening; one FusedEvent per group, stable order.
+
+    ``previous``: the fused events of an earlier snapshot. A group that holds reports of
+    one of them keeps its id (the one it shares most reports with), so a happening keeps
+    its ``fused_id`` as later reports arrive and as the window moves on."""
     fused = [_fuse(group) for group in _groups(events)]
+    if previous:
+        fused = _keep_ids(fused, previous)
     return sorted(fused, key=lambda f: (f.start or "", f.category, f.countries, f.fused_id))
+
+
+def _keep_ids(fused: list[FusedEvent], previous: Sequence[FusedEvent]) -> list[FusedEvent]:
+    owner = {event_id: old.fused_id for old in previous for event_id in old.event_ids}
+    claims: list[tuple[int, str, int]] = []  # (shared reports, previous id, index)
+    for index, event in enumerate(fused):
+        shared = defaultdict(int)
+        for event_id in event.event_ids:
+            if event_id in owner:
+                shared[owner[event_id]] += 1
+        claims += [(count, old_id, index) for old_id, count in shared.items()]
+    # Most shared reports first; an old id goes to one group only (a happening split in
+    # two keeps its id on the larger part).
+    taken: set[str] = set()
+    renamed: dict[int, str] = {}
+    for _count, old_id, index in sorted(claims, key=lambda c: (-c[0], c[1], c[2])):
+        if old_id not in taken and index not in renamed:
+            taken.add(old_id)
+            renamed[index] = old_id
+    used = set(renamed.values())
+    result = []
+    for index, event in enumerate(fused):
+        if index in renamed:
+            event = dataclasses.replace(event, fused_id=renamed[index])
+        elif event.fused_id in used:  # its derived id was taken by an older happening
+            event = dataclasses.replace(event, fused_id=short_hash("fused", event.fused_id))
+        result.append(event)
+    return result

@@ -102,6 +102,7 @@ FUSED_EVENT_ARROW_SCHEMA = pa.schema(
                         ("char_start", pa.int64()),
                         ("char_end", pa.int64()),
                         ("confidence", pa.float64()),
+                        ("duplicate_of", _STR),
                     ]
                 )
             ),
@@ -111,6 +112,14 @@ FUSED_EVENT_ARROW_SCHEMA = pa.schema(
         ("plover_type", _STR),
         ("quad_class", pa.int64()),
         ("schema_version", _STR),
+        ("first_reported", _STR),
+        ("last_reported", _STR),
+        ("outlets", pa.list_(_STR)),
+        (
+            "status_history",
+            pa.list_(pa.struct([("first_seen", _STR), ("status", _STR), ("event_id", _STR)])),
+        ),
+        ("extractor_versions", pa.list_(_STR)),
     ],
     metadata={**SCHEMA_METADATA, b"record": b"defence_news.fused_event"},
 )

@@ -68,6 +68,29 @@ def manifest_key(dag_id: str, interval: Interval, source_id: str | None = None) 
     return f"{base}/source={source_id}.json" if source_id else f"{base}.json"
 
 
+def fused_snapshot_key(day: date) -> str:
+    """The current fused events as of ``day``: every happening of the rolling window,
+    each once (the fuse DAG); not an interval's object (``parse_key`` gives None)."""
+    return f"events_fused/snapshot={day.isoformat()}/fused.parquet"
+
+
+def fuse_manifest_key(day: date) -> str:
+    return f"manifests/defence_news_fuse/snapshot={day.isoformat()}.json"
+
+
+_SNAPSHOT = re.compile(r"events_fused/snapshot=(\d{4}-\d{2}-\d{2})/fused\.parquet")
+
+
+def snapshot_days(store: ObjectStore) -> list[date]:
+    """The days that have a fused snapshot, oldest first."""
+    days = [
+        date.fromisoformat(match[1])
+        for key in store.list("events_fused/snapshot=")
+        if (match := _SNAPSHOT.fullmatch(key))
+    ]
+    return sorted(days)
+
+
 def state_key(kind: str, name: str) -> str:
     """Small state kept between runs (seen-URL index, HTTP validators...)."""
     return f"state/{kind}/{name}.json"

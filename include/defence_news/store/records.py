@@ -71,8 +71,11 @@ def write_parquet(
     store.put(key, buffer.getvalue(), content_type="application/vnd.apache.parquet")
 
 
-def read_parquet(store: ObjectStore, key: str) -> list[dict[str, Any]]:
-    table = pq.read_table(io.BytesIO(store.get(key)))
+def read_parquet(
+    store: ObjectStore, key: str, columns: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """Rows of one Parquet object; with ``columns``, only those (bodies stay unread)."""
+    table = pq.read_table(io.BytesIO(store.get(key)), columns=list(columns) if columns else None)
     return table.to_pylist()
 
 

@@ -90,3 +90,68 @@ def test_fusion_is_stable() -> None:
         f.to_dict() for f in fuse_events(list(reversed(events)))
     ]
     assert fuse_events([]) == []
+
+
+def _same_happening(a: Event, b: Event) -> bool:
+    """The rule fusion implements, pair by pair: the reference for the sweeps."""
+    from defence_news.extract.fusion import UNDATED_WINDOW, _published, _span
+
+    span_a, span_b = _span(a), _span(b)
+    if span_a and span_b:
+        return span_a[0] <= span_b[1] and span_b[0] <= span_a[1]
+    pub_a, pub_b = _published(a), _published(b)
+    if pub_a is None or pub_b is None:
+        return pub_a is None and pub_b is None and span_a is None and span_b is None
+    return abs(pub_a - pub_b) <= UNDATED_WINDOW
+
+
+def _reference_groups(events: list[Event]) -> set[frozenset[str]]:
+    parent = {e.event_id: e.event_id for e in events}
+
+    def root(i: str) -> str:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(events):
+        for b in events[i + 1 :]:
+            bucket_a = (a.category, frozenset(a.countries))
+            if bucket_a == (b.category, frozenset(b.countries)) and _same_happening(a, b):
+                parent[root(a.event_id)] = root(b.event_id)
+    groups: dict[str, set[str]] = {}
+    for e in events:
+        groups.setdefault(root(e.event_id), set()).add(e.event_id)
+    return {frozenset(g) for g in groups.values()}
+
+
+def test_the_sweeps_group_exactly_as_the_pairwise_rule_does() -> None:
+    import dataclasses
+    import random
+    from datetime import date, timedelta
+
+    from defence_news.models import When
+
+    (base,) = _events(
+        "alpha-9", "Japan and Australia held joint air drills in March 2024.", "2024-04-02"
+    )
+    rng = random.Random(20261201)
+    for _round in range(30):
+        events = []
+        for n in range(rng.randint(2, 40)):
+            day = date(2024, 1, 1) + timedelta(days=rng.randint(0, 90))
+            when = When()
+            if rng.random() < 0.6:
+                end = day + timedelta(days=rng.choice([0, 0, 1, 5, 20]))
+                when = When(day.isoformat(), rng.choice([end.isoformat(), None]), "day")
+            published = rng.choice([None, (day + timedelta(days=rng.randint(0, 30))).isoformat()])
+            events.append(
+                dataclasses.replace(
+                    base,
+                    event_id=f"e{n}",
+                    category=rng.choice(["exercise", "visit"]),
+                    when=when,
+                    article=dataclasses.replace(base.article, published_at=published),
+                )
+            )
+        fused = {frozenset(f.event_ids) for f in fuse_events(events)}
+        assert fused == _reference_groups(events)
