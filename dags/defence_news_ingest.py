@@ -53,7 +53,9 @@ registry ids, or `registry`), a date range, a per-source cap and a dry run
 @dag(
     dag_id="defence_news_ingest",
     schedule=CronDataIntervalTimetable("0 * * * *", timezone="UTC"),
-    start_date=datetime(2026, 1, 1),
+    # Early, so that a backfill can reach a source's archives (Airflow creates no task
+    # for a run dated before its start); catchup=False keeps the scheduler to now.
+    start_date=datetime(2020, 1, 1),
     catchup=False,
     max_active_runs=1,
     doc_md=DOC_MD,

@@ -13,6 +13,7 @@ def build_parser() -> argparse.ArgumentParser:
     from defence_news.audit import add_audit_command
     from defence_news.extract.cli import add_extract_command
     from defence_news.fetch.cli import add_fetch_command
+    from defence_news.history import add_history_command
     from defence_news.realtext import add_realtext_command
     from defence_news.ui.cli import add_ui_command
 
@@ -22,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_ui_command(commands)
     add_realtext_command(commands)
     add_audit_command(commands)
+    add_history_command(commands)
     return parser
 
 

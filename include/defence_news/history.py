@@ -13,8 +13,11 @@ current extractor, replacing the interval's events objects.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
+import json
 import logging
+import sys
 import tempfile
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -296,10 +299,95 @@ def _stored_events(store: ObjectStore, key: str) -> tuple[set[str], list[str]]:
     return {row["event_id"] for row in rows}, sorted(versions)
 
 
+# -- the command ------------------------------------------------------------------------------
+
+
+def add_history_command(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "history",
+        help="fuse events over a window of days, or extract stored days again",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = parser.add_subparsers(dest="action", required=True)
+    fuse = actions.add_parser("fuse", help="write the fused snapshot of a day")
+    fuse.add_argument("--day", type=_iso_day, default=None, help="ISO date (default: today)")
+    fuse.add_argument("--window", type=int, default=DEFAULT_WINDOW_DAYS, help="days (30)")
+    fuse.set_defaults(handler=_run_fuse)
+    again = actions.add_parser("reextract", help="extract stored days again, replacing events")
+    again.add_argument("--from", dest="first", type=_iso_day, required=True, help="ISO date")
+    again.add_argument("--to", dest="last", type=_iso_day, default=None, help="ISO date")
+    again.add_argument("--dry-run", action="store_true", help="report only; write nothing")
+    again.set_defaults(handler=_run_reextract)
+    for each in (fuse, again):
+        each.add_argument("--json", action="store_true", help="print the report as JSON")
+
+
+def _iso_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date, e.g. 2026-11-29") from None
+
+
+def _run_fuse(args: argparse.Namespace) -> int:
+    from defence_news.settings import open_store
+
+    day = args.day or datetime.now(UTC).date()
+    if args.window < 1:
+        return _usage_error("--window must be at least 1 day")
+    report = fuse_window(open_store(), day, args.window)
+    if args.json:
+        print(json.dumps(report.to_extra(), indent=2))
+    else:
+        print(
+            f"fused snapshot of {report.day} over {report.window_days} days: {report.events} "
+            f"events of {report.intervals} intervals -> {report.fused} happenings "
+            f"({report.multi_report} reported more than once, {report.syndicated_copies} "
+            f"syndicated copies, {report.ids_kept} ids kept from {report.previous_snapshot})\n"
+            f"written to {report.snapshot_key}"
+        )
+    return 0
+
+
+def _run_reextract(args: argparse.Namespace) -> int:
+    from defence_news.settings import open_store
+
+    try:
+        days = days_between(args.first, args.last or args.first)
+    except ValueError as error:
+        return _usage_error(str(error))
+    store = open_store()
+    reports: list[ReextractReport] = []
+    with Progress("re-extract days", len(days), every=1, lines_to_stream=True) as progress:
+        for day in days:
+            reports.extend(reextract_day(store, day, dry_run=args.dry_run))
+            progress.advance()
+    if args.json:
+        print(json.dumps([r.to_extra() for r in reports], indent=2))
+        return 0
+    for r in reports:
+        versions = f"{', '.join(r.versions_before) or 'none'} -> {', '.join(r.versions_after)}"
+        print(
+            f"{r.interval}  {r.articles:>5} articles  events {r.events_before:>4} -> "
+            f"{r.events_after:<4} (+{r.added} -{r.removed})  {versions}"
+        )
+    changed = sum(r.changed for r in reports)
+    verb = "would change" if args.dry_run else "changed"
+    print(f"{len(reports)} intervals over {len(days)} days, {changed} {verb}")
+    return 0
+
+
+def _usage_error(message: str) -> int:
+    print(f"defence_news history: error: {message}", file=sys.stderr)
+    return 2
+
+
 __all__ = [
     "DEFAULT_WINDOW_DAYS",
     "FUSE_DAG_ID",
     "ObjectNotFound",
+    "add_history_command",
     "days_between",
     "fuse_window",
     "intervals_with_articles",

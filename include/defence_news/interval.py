@@ -32,6 +32,17 @@ class Interval:
         end = (now or datetime.now(UTC)).astimezone(UTC).replace(second=0, microsecond=0)
         return cls(end - timedelta(days=days), end)
 
+    @classmethod
+    def hours_between(cls, start: datetime, end: datetime) -> list[Interval]:
+        """The whole UTC hours from the one holding ``start`` up to ``end`` (a backfill's
+        intervals, as the hourly ingest's timetable cuts them)."""
+        first = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        hours = []
+        while first < end:
+            hours.append(cls(first, first + timedelta(hours=1)))
+            first += timedelta(hours=1)
+        return hours
+
     @property
     def date(self) -> str:
         """The partition date: the UTC date the interval starts on."""

@@ -31,6 +31,7 @@ class Progress:
         every: int = 100,
         stream: IO[str] | None = None,
         logger: logging.Logger | None = None,
+        lines_to_stream: bool = False,
     ) -> None:
         self.label = label
         self.total = total
@@ -38,6 +39,7 @@ class Progress:
         self.done = 0
         self._stream = stream if stream is not None else sys.stderr
         self._log = logger or log
+        self._lines_to_stream = lines_to_stream
         self._started = time.monotonic()
         self._next_line = self.every
         self._logged_at = -1  # the count the last plain line showed
@@ -84,7 +86,7 @@ class Progress:
         if self._bar is not None:
             self._bar.update(self._task, advance=count, rate=f"{self.rate:.1f}/s")
         elif self.done >= self._next_line:
-            self._log.info(self.line())
+            self._say(self.line())
             self._logged_at = self.done
             self._next_line = (self.done // self.every + 1) * self.every
 
@@ -108,8 +110,14 @@ class Progress:
     ) -> None:
         if self._bar is not None:
             self._bar.stop()
-        elif self.done != self._logged_at:
-            self._log.info(self.line() + (" (stopped)" if kind else " (done)"))
+        elif self._logged_at >= 0 and self.done != self._logged_at:
+            self._say(self.line() + (" (stopped)" if kind else " (done)"))
+
+    def _say(self, line: str) -> None:
+        if self._lines_to_stream:
+            print(line, file=self._stream, flush=True)
+        else:
+            self._log.info(line)
 
 
 def track(

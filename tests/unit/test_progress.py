@@ -40,8 +40,9 @@ def test_no_repeated_final_line_when_the_count_ends_on_a_step(caplog) -> None:
 
 def test_a_failure_midway_says_where_it_stopped(caplog) -> None:
     caplog.set_level(logging.INFO, logger="defence_news.progress")
-    with pytest.raises(RuntimeError), Progress("fuse", None, every=10, stream=io.StringIO()) as p:
-        p.advance(3)
+    with pytest.raises(RuntimeError), Progress("fuse", None, every=2, stream=io.StringIO()) as p:
+        p.advance(2)
+        p.advance(1)
         raise RuntimeError("store gone")
     assert caplog.records[-1].getMessage().startswith("fuse: 3, ")
     assert caplog.records[-1].getMessage().endswith("(stopped)")
@@ -56,3 +57,14 @@ def test_on_a_terminal_a_bar_with_counts_and_rate(caplog) -> None:
     drawn = screen.getvalue()
     assert "re-extract" in drawn and "40/40" in drawn and "/s" in drawn
     assert caplog.records == []  # the bar replaces the log lines
+
+
+def test_a_command_prints_its_lines_and_short_work_prints_nothing() -> None:
+    out = io.StringIO()
+    with Progress("extract", None, every=2, stream=out, lines_to_stream=True) as progress:
+        progress.advance(5)
+    assert out.getvalue().splitlines()[0].startswith("extract: 5, ")
+    quiet = io.StringIO()
+    with Progress("extract", None, every=100, stream=quiet, lines_to_stream=True) as progress:
+        progress.advance(5)
+    assert quiet.getvalue() == ""

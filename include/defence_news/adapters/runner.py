@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import logging
 import os
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +40,22 @@ def add_run_command(subparsers: Any) -> None:
     )
     parser.add_argument("--limit", type=int, default=None, help="cap on articles per source")
     parser.add_argument(
+        "--from",
+        dest="start",
+        type=_moment,
+        default=None,
+        metavar="ISO",
+        help="backfill: run every hourly interval from this time (ISO 8601, UTC) ...",
+    )
+    parser.add_argument(
+        "--to",
+        dest="end",
+        type=_moment,
+        default=None,
+        metavar="ISO",
+        help="... up to this one (default: now); each interval as the scheduler would",
+    )
+    parser.add_argument(
         "--log-file",
         type=Path,
         default=None,
@@ -47,13 +64,61 @@ def add_run_command(subparsers: Any) -> None:
     parser.set_defaults(handler=run_command)
 
 
+MAX_BACKFILL_HOURS = 24 * 31  # a longer range belongs to `airflow backfill create`
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not ISO 8601, e.g. 2026-11-29T04:00"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def run_command(args: argparse.Namespace) -> int:
-    interval = Interval.hour_ending(datetime.now(UTC))
     log_file = args.log_file or Path(os.environ.get("AIRFLOW_HOME", ".airflow")) / "run.log"
+    intervals = _intervals(args)
+    if isinstance(intervals, str):
+        print(f"defence_news run: error: {intervals}", file=sys.stderr)
+        return 2
     with _seed_site_if(args.seed_site, args.seed_port):
-        states = run_dags(interval, log_file, limit=args.limit)
-    print(render_summary(interval, states, log_file))
-    return 0 if all(state == "success" for state in states.values()) else 1
+        if len(intervals) == 1:
+            states = run_dags(intervals[0], log_file, limit=args.limit)
+            print(render_summary(intervals[0], states, log_file))
+            return 0 if all(state == "success" for state in states.values()) else 1
+        return _backfill(intervals, log_file, args.limit)
+
+
+def _intervals(args: argparse.Namespace) -> list[Interval] | str:
+    """The one interval of a plain run, or a backfill's hours (or what is wrong)."""
+    now = datetime.now(UTC)
+    if args.start is None:
+        return "--to needs --from" if args.end else [Interval.hour_ending(now)]
+    end = args.end or now
+    if end <= args.start:
+        return "--to must be later than --from"
+    hours = Interval.hours_between(args.start, end)
+    if len(hours) > MAX_BACKFILL_HOURS:
+        return f"{len(hours)} hours: more than {MAX_BACKFILL_HOURS}; use airflow backfill create"
+    return hours
+
+
+def _backfill(intervals: list[Interval], log_file: Path, limit: int | None) -> int:
+    """Each interval in order, oldest first, as a backfill runs them; one line each."""
+    from defence_news.progress import Progress
+
+    failed = []
+    with Progress("backfill intervals", len(intervals), every=1, lines_to_stream=True) as bar:
+        for interval in intervals:
+            states = run_dags(interval, log_file, limit=limit)
+            if any(state != "success" for state in states.values()):
+                failed.append(interval.slug)
+            print(f"{interval.slug}: " + ", ".join(f"{d} {s}" for d, s in states.items()))
+            bar.advance()
+    print(f"{len(intervals)} intervals, {len(failed)} with a failed run; logs: {log_file}")
+    return 1 if failed else 0
 
 
 @contextlib.contextmanager
@@ -94,19 +159,22 @@ def run_dags(interval: Interval, log_file: Path, *, limit: int | None = None) ->
     return states
 
 
-def run_dag_in_process(dag: Any, run_conf: dict[str, Any] | None = None) -> str:
+def run_dag_in_process(
+    dag: Any, run_conf: dict[str, Any] | None = None, logical_date: datetime | None = None
+) -> str:
     """Run ``dag`` once in-process with ``dag.test()``; the run's final state.
 
     Airflow 3.3's ``dag.test()`` fails at the end of a successful run of a DAG
     with a deadline alert: it looks the SDK alert objects up as database ids.
     Deadlines only matter to the scheduler, so the in-process run goes without. Nor
     does it retry: a source that is down fails at once instead of after minutes of
-    retry delays (the scheduler's runs keep their retries).
+    retry delays (the scheduler's runs keep their retries). ``logical_date``: a run
+    of that date, its data interval as the timetable gives it (as a backfill's runs).
     """
     dag.deadline = None
     for task in dag.tasks:
         task.retries = 0
-    dag_run = dag.test(run_conf=run_conf)
+    dag_run = dag.test(run_conf=run_conf, logical_date=logical_date)
     return str(getattr(dag_run.state, "value", dag_run.state))
 
 

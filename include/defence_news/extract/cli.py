@@ -57,6 +57,9 @@ class LineResult:
     problem: bool  # the line itself was unusable (not the extractor finding nothing)
 
 
+PROGRESS_EVERY = 1000  # lines between two progress lines when stderr is not a terminal
+
+
 def add_extract_command(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "extract",
@@ -251,10 +254,15 @@ def _open_all(stack: ExitStack, paths: list[str]) -> list[IO[bytes]] | str:
 
 
 def _run(source: IO[bytes], sink: IO[bytes], mode: str, summary: RunSummary) -> None:
-    for result in extract_lines(read_lines(source), mode):
-        sink.write(result.output)
-        sink.flush()  # a run stopped mid-way keeps every result written so far
-        summary.add(result)
+    from defence_news.progress import Progress
+
+    # On stderr, never in the output: a bar on a terminal, else a line per 1,000.
+    with Progress("extract lines", every=PROGRESS_EVERY, lines_to_stream=True) as progress:
+        for result in extract_lines(read_lines(source), mode):
+            sink.write(result.output)
+            sink.flush()  # a run stopped mid-way keeps every result written so far
+            summary.add(result)
+            progress.advance()
 
 
 def run_extract(args: argparse.Namespace) -> int:

@@ -342,6 +342,10 @@ def _plan(
         decision = _decide(source, interval, state, key, url, item)
         if isinstance(decision, UrlOutcome):
             collection.outcomes.append(decision)
+            if decision.reason == "after_interval" and state.seen(key) is None:
+                # Its own interval's run must take it even if the feed is unchanged by
+                # then (a 304 lists nothing): a backfill walks the archive this way.
+                _keep_for_later(_Candidate(url, key, item, "new"), state, backlog, now)
         elif decision == "new" and item in past_feed_cap:
             _defer(_Candidate(url, key, item, decision), state, backlog, collection, now, "cap")
         else:
@@ -435,13 +439,20 @@ def _defer(
         detail = "past the cap of items read per feed" if why == "cap" else "time budget spent"
     collection.outcomes.append(UrlOutcome(candidate.url, "deferred", why, detail))
     if candidate.mode == "new":
-        published = candidate.item.published_at
-        state.pending[candidate.key] = {
-            "url": candidate.url,
-            "published_at": published.isoformat() if published else None,
-            "title": candidate.item.title,
-            "discovered": backlog.get(candidate.key, {}).get("discovered", now.isoformat()),
-        }
+        _keep_for_later(candidate, state, backlog, now)
+
+
+def _keep_for_later(
+    candidate: _Candidate, state: SourceState, backlog: dict[str, dict[str, Any]], now: datetime
+) -> None:
+    """A new URL into the backlog, planned again by every run until one takes it."""
+    published = candidate.item.published_at
+    state.pending[candidate.key] = {
+        "url": candidate.url,
+        "published_at": published.isoformat() if published else None,
+        "title": candidate.item.title,
+        "discovered": backlog.get(candidate.key, {}).get("discovered", now.isoformat()),
+    }
 
 
 # -- fetching ---------------------------------------------------------------------------

@@ -303,3 +303,18 @@ def test_each_result_is_written_as_soon_as_its_line_is_read() -> None:
         process.stdin.close()
         process.wait(timeout=60)
     assert process.returncode == 0
+
+
+def test_a_long_run_reports_progress_on_stderr_never_in_the_output(
+    tmp_path: Path, capsys
+) -> None:
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_bytes(b'{"id": "x", "text": ""}\n' * 2500)  # fast lines: no text
+    assert main(["extract", "--in", str(source), "--out", str(out)]) == 0
+    progress = [line for line in capsys.readouterr().err.splitlines() if "/s" in line]
+    assert [line.split(",")[0] for line in progress] == [
+        "extract lines: 1000",
+        "extract lines: 2000",
+        "extract lines: 2500",
+    ]
+    assert len(out.read_text().splitlines()) == 2500

@@ -185,6 +185,24 @@ def test_only_interval_or_unseen_urls_and_nothing_published_later(
     assert server.log.count("/early") == 1
 
 
+def test_an_item_published_after_the_interval_is_taken_later_even_from_an_unchanged_feed(
+    server, store, settings, interval
+):
+    """A backfill of past hours, or a slow feed: the second run gets a 304 for the feed,
+    which lists nothing, and must still fetch the item its own interval owns."""
+    later = interval.end + timedelta(minutes=5)
+    future = server.route("/future-2", page_route("Future"))
+    feed = rss([(future, later)])
+    feed_url = server.route("/feed-304.xml", conditional_route(feed, '"v1"'))
+    first = collect_source(_source(server, feed_url), interval, store, settings=settings)
+    assert [(o.url, o.reason) for o in first.outcomes] == [(future, "after_interval")]
+    next_hour = type(interval)(interval.end, interval.end + timedelta(hours=1))
+    second = collect_source(_source(server, feed_url), next_hour, store, settings=settings)
+    assert server.log.count("/feed-304.xml") == 2  # the second answer was a 304
+    assert [page.url for page in second.pages] == [future]
+    assert server.log.count("/future-2") == 1
+
+
 def test_unchanged_sitemap_index_still_leads_to_its_changing_children(
     server, store, settings, interval
 ):
