@@ -239,3 +239,23 @@ def test_the_audit_shows_which_extractor_wrote_which_intervals(store) -> None:
     assert audit_store(store, now=datetime(2026, 3, 16, tzinfo=UTC)).extractor_versions == {
         current: 3
     }
+
+
+def test_the_history_commands_fuse_and_reextract_the_configured_store(
+    store, monkeypatch, capsys
+) -> None:
+    from defence_news.cli import main
+
+    monkeypatch.setenv("DEFENCE_NEWS_STORE", "local")
+    monkeypatch.setenv("DEFENCE_NEWS_LOCAL_ROOT", str(store.root))
+    assert main(["history", "fuse", "--day", "2026-03-15", "--window", "30"]) == 0
+    out = capsys.readouterr().out
+    assert "3 intervals" in out and keys.fused_snapshot_key(date(2026, 3, 15)) in out
+    before = {k: store.get(k) for k in store.list("events/")}
+    code = main(["history", "reextract", "--from", "2026-03-10", "--to", "2026-03-12", "--dry-run"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert _interval(11).slug in out and "1 intervals over 3 days, 0 would change" in out
+    assert {k: store.get(k) for k in store.list("events/")} == before
+    assert main(["history", "reextract", "--from", "2026-03-12", "--to", "2026-03-10"]) == 2
+    assert "ends" in capsys.readouterr().err

@@ -27,3 +27,30 @@ def test_naive_or_reversed_bounds_are_rejected() -> None:
         Interval(datetime(2024, 6, 18), datetime(2024, 6, 19))
     with pytest.raises(ValueError, match="ends before"):
         Interval(datetime(2024, 6, 19, tzinfo=UTC), datetime(2024, 6, 18, tzinfo=UTC))
+
+
+def test_hours_between_cuts_a_backfill_range_as_the_hourly_timetable_does() -> None:
+    hours = Interval.hours_between(
+        datetime(2024, 6, 18, 5, 30, tzinfo=UTC), datetime(2024, 6, 18, 8, tzinfo=UTC)
+    )
+    assert [h.slug for h in hours] == [
+        "20240618T0500Z--20240618T0600Z",
+        "20240618T0600Z--20240618T0700Z",
+        "20240618T0700Z--20240618T0800Z",
+    ]
+    assert (
+        Interval.hours_between(
+            datetime(2024, 6, 18, 8, tzinfo=UTC), datetime(2024, 6, 18, 8, tzinfo=UTC)
+        )
+        == []
+    )
+
+
+def test_run_refuses_a_backwards_or_overlong_backfill_range(capsys) -> None:
+    from defence_news.cli import main
+
+    assert main(["run", "--from", "2026-11-02", "--to", "2026-11-01"]) == 2
+    assert "later than --from" in capsys.readouterr().err
+    assert main(["run", "--from", "2024-01-01", "--to", "2026-01-01"]) == 2
+    assert "airflow backfill create" in capsys.readouterr().err
+    assert main(["run", "--to", "2026-01-01"]) == 2

@@ -305,9 +305,7 @@ def test_each_result_is_written_as_soon_as_its_line_is_read() -> None:
     assert process.returncode == 0
 
 
-def test_a_long_run_reports_progress_on_stderr_never_in_the_output(
-    tmp_path: Path, capsys
-) -> None:
+def test_a_long_run_reports_progress_on_stderr_never_in_the_output(tmp_path: Path, capsys) -> None:
     source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     source.write_bytes(b'{"id": "x", "text": ""}\n' * 2500)  # fast lines: no text
     assert main(["extract", "--in", str(source), "--out", str(out)]) == 0
