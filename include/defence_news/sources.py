@@ -167,7 +167,8 @@ class Registry:
                 replaced = sum(1 for sid in ids if self.defined_in.get(sid) != registry_file.path)
                 detail = f" ({replaced} replaced)" if replaced else ""
                 parts.append(f"packaged {registry_file.path.name}: {len(ids)}{detail}")
-        return f"{len(self.sources)} sources: " + "; ".join(parts)
+        count = len(self.sources)
+        return f"{count} source{'s' if count != 1 else ''}: " + "; ".join(parts)
 
 
 def load_sources(path: Path | None = None) -> list[Source]:
