@@ -307,3 +307,34 @@ def test_a_bad_registry_is_one_line_and_exit_2_for_every_command(
         f"defence_news: {REGISTRY_ENV} file {path}, line 2: source 'wire': "
         "field 'homepage' is not an http(s) URL: 'wire'\n"
     )
+
+
+def seed_site_registry(path: Path, base: str, mode: str = "extend") -> Path:
+    """The seed site as an operator's own source, ``meridian``."""
+    entry = {
+        "meridian": {
+            "name": "Meridian seed site",
+            "publisher": "The Meridian Defence Post",
+            "homepage": f"{base}/",
+            "feeds": [f"{base}/feed.xml"],
+            "crawl_delay": 0,
+            "allow_private": True,  # its own origin only: the loopback seed site
+        }
+    }
+    return write_registry(path, entry, mode)
+
+
+def test_the_fetch_command_collects_a_source_of_the_operators_registry(
+    seed_site: str, tmp_path: Path, monkeypatch, capsys
+):
+    from defence_news.store import LocalStore
+
+    monkeypatch.setenv(REGISTRY_ENV, str(seed_site_registry(tmp_path / "mine.yaml", seed_site)))
+    monkeypatch.delenv("DEFENCE_NEWS_FETCH_ALLOW_PRIVATE", raising=False)
+    store = tmp_path / "store"
+    assert main(["fetch", "--source", "meridian", "--hours", "1", "--store", str(store)]) == 0
+    printed = capsys.readouterr().out
+    rows = dict(line.split() for line in printed.splitlines() if len(line.split()) == 2)
+    assert int(rows["fetched"]) >= 10 and int(rows["failed"]) == 0
+    [warc] = LocalStore(store).list("raw/source=meridian/")
+    assert LocalStore(store).get(warc)[:2] == b"\x1f\x8b"
