@@ -16,6 +16,7 @@ and the command ends normally with exit code 1.
 from __future__ import annotations
 
 import argparse
+import logging
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from defence_news.fetch.discovery import DiscoveredItem, Discovery, parse_discov
 from defence_news.fetch.guard import GuardPolicy, Resolver, system_resolver
 from defence_news.fetch.settings import FetchSettings
 from defence_news.sources import Source
+
+log = logging.getLogger(__name__)
 
 NETWORK_HINT = "no network or wrong host"
 # Reasons that mean no connection was made at all: this machine is offline, a
@@ -205,7 +208,18 @@ def check_sources(
 def _check_in_turn(
     sources: list[Source], settings: FetchSettings, resolver: Resolver | None
 ) -> list[SourceCheck]:
-    return [check_source(source, settings, resolver=resolver) for source in sources]
+    return [_checked(source, settings, resolver) for source in sources]
+
+
+def _checked(source: Source, settings: FetchSettings, resolver: Resolver | None) -> SourceCheck:
+    try:
+        return check_source(source, settings, resolver=resolver)
+    except Exception as error:  # a bug met on one source must not hide the others' results
+        log.exception("checking source %s failed", source.id)
+        finding = Finding(
+            "check", source.homepage, False, f"internal error {error!r}"[:300], "internal_error"
+        )
+        return SourceCheck(source.id, source.name, (finding,))
 
 
 def _origins(source: Source) -> list[str]:

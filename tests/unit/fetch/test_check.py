@@ -262,3 +262,32 @@ def test_a_bad_registry_stops_the_check_with_one_line(
 )
 def test_hints(reason: str, hint: str) -> None:
     assert hint_for(reason).startswith(hint)
+
+
+def test_a_bug_met_on_one_source_is_reported_and_the_others_still_checked(
+    make_server, settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import defence_news.fetch.check as check_module
+
+    broken, healthy = make_server(), make_server()
+    for server in (broken, healthy):
+        server.route("/2026/03/10/radar", text_route(story_page(), "text/html; charset=utf-8"))
+        feed = rss([(server.url("/2026/03/10/radar"), NEWEST)])
+        server.route("/feed.xml", text_route(feed, "application/rss+xml"))
+    real_parse = check_module.parse_discovery_document
+
+    def parse_or_fail(body: bytes, base_url: str, max_items: int = 1000):  # type: ignore[no-untyped-def]
+        if base_url.startswith(broken.base_url):
+            raise RuntimeError("discovery bug")
+        return real_parse(body, base_url, max_items)
+
+    monkeypatch.setattr(check_module, "parse_discovery_document", parse_or_fail)
+    first = dataclasses.replace(
+        loopback_source(broken, feeds=(broken.url("/feed.xml"),)), id="first"
+    )
+    second = loopback_source(healthy, feeds=(healthy.url("/feed.xml"),))
+    checks = list(check_sources([first, second], settings))
+    assert [check.source_id for check in checks] == ["first", "harbour_watch"]
+    (finding,) = checks[0].findings
+    assert finding.reason == "internal_error" and "discovery bug" in finding.summary
+    assert checks[1].ok
