@@ -12,6 +12,7 @@ def build_parser() -> argparse.ArgumentParser:
     from defence_news.adapters.runner import add_run_command
     from defence_news.audit import add_audit_command
     from defence_news.extract.cli import add_extract_command
+    from defence_news.fetch.check import add_sources_command
     from defence_news.fetch.cli import add_fetch_command
     from defence_news.history import add_history_command
     from defence_news.realtext import add_realtext_command
@@ -19,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_run_command(commands)
     add_fetch_command(commands)
+    add_sources_command(commands)
     add_extract_command(commands)
     add_ui_command(commands)
     add_realtext_command(commands)

@@ -1,14 +1,28 @@
 """The registry of news sites: one small declarative entry per source.
 
-Entries live in ``sources.yaml`` next to this module. Each is validated on
-load; a bad entry raises ``SourceRegistryError`` naming the entry and the
-field, so an operator can fix the file without reading a traceback.
+The packaged entries live in ``sources.yaml`` next to this module. An operator adds
+their own with ``DEFENCE_NEWS_REGISTRY``, the path of a YAML file or of a folder of
+them (``*.yaml``, ``*.yml``, read in name order), each shaped like the packaged one::
+
+    mode: extend          # or replace; extend when left out
+    sources:
+      my_outlet: {name: ..., publisher: ..., homepage: ..., feeds: [...]}
+
+``extend`` adds the file's entries to the packaged ones, an entry with a packaged id
+replacing that entry whole; ``replace`` in any of the files leaves the packaged
+registry out. Two of the operator's files may not define the same id.
+
+Every entry is validated on load; a bad one raises ``SourceRegistryError`` (a
+``SettingsError``: the CLI prints it as one line and exits 2, an Airflow task fails
+with it) naming the file, the line, the entry and the field, so an operator can fix
+the file without reading a traceback.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -17,7 +31,13 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from defence_news.settings import SettingsError, env_value, invalid
+
 DEFAULT_REGISTRY = Path(__file__).with_name("sources.yaml")
+REGISTRY_ENV = "DEFENCE_NEWS_REGISTRY"
+REGISTRY_MODES = ("extend", "replace")
+REGISTRY_SUFFIXES = (".yaml", ".yml")
+TOP_LEVEL_FIELDS = frozenset({"mode", "sources"})
 SEED_SOURCE_ID = "seed"
 
 # An id is a partition value (`source=<id>`) and an Airflow map index name:
@@ -54,8 +74,8 @@ KNOWN_FIELDS = frozenset(
 REQUIRED_FIELDS = ("name", "publisher", "homepage")
 
 
-class SourceRegistryError(ValueError):
-    """A registry entry is invalid; the message names the entry and the field."""
+class SourceRegistryError(SettingsError):
+    """A registry file or entry is invalid; the message names the file, entry and field."""
 
 
 @dataclass(frozen=True)
@@ -104,19 +124,244 @@ def origin_of(url: str) -> str:
     return f"{(parts.hostname or '').lower()}:{port}"
 
 
+@dataclass(frozen=True)
+class RegistryFile:
+    """The validated entries of one registry file."""
+
+    path: Path
+    mode: str  # "extend" or "replace" (module docstring)
+    sources: tuple[Source, ...]
+    lines: Mapping[str, int]  # source id -> the line its entry starts on
+    operator: bool = False  # named by DEFENCE_NEWS_REGISTRY, not the packaged registry
+
+    @property
+    def named(self) -> str:
+        """How messages name the file."""
+        return (
+            f"{REGISTRY_ENV} file {self.path}" if self.operator else f"source registry {self.path}"
+        )
+
+    def entry_at(self, source_id: str) -> str:
+        return f"{self.path}, line {self.lines.get(source_id, '?')}"
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The sources runs may cover, and the files they came from."""
+
+    sources: tuple[Source, ...]
+    files: tuple[RegistryFile, ...]  # in the order applied, the packaged one first when used
+    defined_in: Mapping[str, Path]  # source id -> the file whose entry is used
+
+    def describe(self) -> str:
+        """One line: how many sources, from which files."""
+        packaged_ids = {s.id for f in self.files if not f.operator for s in f.sources}
+        parts = []
+        for registry_file in self.files:
+            ids = [source.id for source in registry_file.sources]
+            if registry_file.operator:
+                replacing = sum(1 for sid in ids if sid in packaged_ids)
+                detail = f", {replacing} replacing packaged ones" if replacing else ""
+                parts.append(f"{registry_file.path} ({registry_file.mode}): {len(ids)}{detail}")
+            else:
+                replaced = sum(1 for sid in ids if self.defined_in.get(sid) != registry_file.path)
+                detail = f" ({replaced} replaced)" if replaced else ""
+                parts.append(f"packaged {registry_file.path.name}: {len(ids)}{detail}")
+        count = len(self.sources)
+        return f"{count} source{'s' if count != 1 else ''}: " + "; ".join(parts)
+
+
 def load_sources(path: Path | None = None) -> list[Source]:
-    """Every entry of the registry (default: the packaged ``sources.yaml``), validated."""
-    registry_path = Path(path) if path is not None else DEFAULT_REGISTRY
+    """Every entry of the registry, validated: of the one file ``path`` when given, else
+    the packaged registry with the operator's files (``load_registry``)."""
+    if path is not None:
+        return list(read_registry_file(Path(path)).sources)
+    return list(load_registry().sources)
+
+
+def load_registry(env: Mapping[str, str] | None = None) -> Registry:
+    """The packaged registry, extended or replaced by the files ``DEFENCE_NEWS_REGISTRY``
+    names (module docstring). Read now, never at import, as every setting."""
+    raw = env_value(os.environ if env is None else env, REGISTRY_ENV)
+    operator_files = [read_registry_file(p, operator=True) for p in registry_paths(raw)]
+    if any(registry_file.mode == "replace" for registry_file in operator_files):
+        return _merge(operator_files)
+    return _merge([read_registry_file(DEFAULT_REGISTRY), *operator_files])
+
+
+def registry_paths(raw: str | None) -> list[Path]:
+    """The files a ``DEFENCE_NEWS_REGISTRY`` value names: itself, or a folder's YAML files
+    in name order (hidden files, such as editors' swap files, left out)."""
+    if raw is None:
+        return []
+    path = Path(raw).expanduser()
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise _bad_variable(
+            raw, "expected a YAML file or a folder of them (no such file or folder)"
+        )
+    found = sorted(
+        child
+        for child in path.iterdir()
+        if child.suffix.lower() in REGISTRY_SUFFIXES
+        and not child.name.startswith(".")
+        and child.is_file()
+    )
+    if not found:
+        raise _bad_variable(raw, "the folder holds no .yaml or .yml file")
+    return found
+
+
+def _bad_variable(raw: str, expected: str) -> SourceRegistryError:
+    return SourceRegistryError(str(invalid(REGISTRY_ENV, raw, expected)))
+
+
+def read_registry_file(path: Path, *, operator: bool = False) -> RegistryFile:
+    """One registry file, every entry validated; errors name the file and the line."""
+    named = RegistryFile(path, "extend", (), {}, operator).named
     try:
-        document = yaml.safe_load(registry_path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise SourceRegistryError(f"cannot read source registry {registry_path}: {error}") from None
-    entries = document.get("sources") if isinstance(document, dict) else None
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise SourceRegistryError(f"{named}: cannot read it: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise SourceRegistryError(f"{named}: not UTF-8 text (byte {error.start})") from None
+    document, lines = _load_yaml(text, named)
+    if not isinstance(document, dict):
+        raise SourceRegistryError(
+            f"{named}: expected a top-level 'sources:' mapping of id -> entry"
+        )
+    unknown = sorted(str(key) for key in set(document) - TOP_LEVEL_FIELDS)
+    if unknown:
+        raise SourceRegistryError(
+            f"{named}: unknown top-level field(s) {', '.join(unknown)}; "
+            "expected 'sources' and optionally 'mode'"
+        )
+    mode = document.get("mode", "extend")
+    if mode not in REGISTRY_MODES:
+        raise SourceRegistryError(
+            f"{named}: field 'mode' must be 'extend' or 'replace' (default extend), got {mode!r}"
+        )
+    entries = document.get("sources")
     if not isinstance(entries, dict) or not entries:
         raise SourceRegistryError(
-            f"{registry_path}: expected a top-level 'sources:' mapping of id -> entry"
+            f"{named}: expected a top-level 'sources:' mapping of id -> entry"
         )
-    return [source_from_entry(str(source_id), entry) for source_id, entry in entries.items()]
+    sources = []
+    for key, entry in entries.items():
+        source_id = str(key)
+        try:
+            sources.append(source_from_entry(source_id, entry))
+        except SourceRegistryError as error:
+            line = lines.get(source_id, "?")
+            raise SourceRegistryError(f"{named}, line {line}: {error}") from None
+    return RegistryFile(path, mode, tuple(sources), MappingProxyType(lines), operator)
+
+
+def _merge(files: Iterable[RegistryFile]) -> Registry:
+    """Entries of the files in order: an operator's entry replaces a packaged one of the
+    same id whole; two operator files defining one id is an error (which would win?)."""
+    chosen: dict[str, Source] = {}
+    defined_in: dict[str, RegistryFile] = {}
+    applied = tuple(files)
+    for registry_file in applied:
+        for source in registry_file.sources:
+            earlier = defined_in.get(source.id)
+            if earlier is not None and earlier.operator:
+                raise SourceRegistryError(
+                    f"{registry_file.named}, line {registry_file.lines.get(source.id, '?')}: "
+                    f"source '{source.id}' is already defined in {earlier.entry_at(source.id)}"
+                )
+            chosen[source.id] = source  # a replaced packaged entry keeps its place
+            defined_in[source.id] = registry_file
+    paths = MappingProxyType({sid: f.path for sid, f in defined_in.items()})
+    return Registry(tuple(chosen.values()), applied, paths)
+
+
+# -- YAML: duplicate keys refused, line numbers kept --------------------------------------
+
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _load_yaml(text: str, named: str) -> tuple[Any, dict[str, int]]:
+    """The document and the line each entry of ``sources:`` starts on."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        _refuse_duplicate_keys(node, named)
+        return loader.construct_document(node), _entry_lines(node)
+    except yaml.YAMLError as error:
+        raise SourceRegistryError(
+            f"{named}{_yaml_position(error)}: not valid YAML: {_yaml_problem(error)}"
+        ) from None
+    finally:
+        loader.dispose()
+
+
+def _yaml_position(error: yaml.YAMLError) -> str:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    return f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+
+
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    problem = getattr(error, "problem", None)
+    context = getattr(error, "context", None)
+    if problem is None:
+        return " ".join(str(error).split())  # one line, whatever the library wrote
+    return f"{problem} ({context})" if context else str(problem)
+
+
+def _refuse_duplicate_keys(node: yaml.Node, named: str, path: tuple[str, ...] = ()) -> None:
+    """PyYAML keeps the last of two equal keys without a word: an entry or a field
+    given twice would be lost silently, so it is an error here."""
+    if isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            _refuse_duplicate_keys(child, named, path)
+        return
+    if not isinstance(node, yaml.MappingNode):
+        return
+    first_line: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == MERGE_TAG:  # `<<: *defaults` is meant to be overridden
+            continue
+        key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+        line = key_node.start_mark.line + 1
+        if key in first_line:
+            raise SourceRegistryError(
+                f"{named}, line {line}: {_duplicate(path, key)} "
+                f"(first on line {first_line[key]}); YAML would keep only the last"
+            )
+        first_line[key] = line
+        _refuse_duplicate_keys(value_node, named, (*path, key))
+
+
+def _duplicate(path: tuple[str, ...], key: str) -> str:
+    if not path:
+        return f"top-level field '{key}' is given twice"
+    if path == ("sources",):
+        return f"source '{key}' is defined twice"
+    if path[0] == "sources" and len(path) == 2:
+        return f"source '{path[1]}': field '{key}' is given twice"
+    if path[0] == "sources":
+        return f"source '{path[1]}': field '{path[2]}': key '{key}' is given twice"
+    return f"key '{key}' is given twice"
+
+
+def _entry_lines(root: yaml.Node) -> dict[str, int]:
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    for key_node, value_node in root.value:
+        if getattr(key_node, "value", None) == "sources" and isinstance(
+            value_node, yaml.MappingNode
+        ):
+            return {
+                str(key.value): key.start_mark.line + 1
+                for key, _ in value_node.value
+                if isinstance(key, yaml.ScalarNode)
+            }
+    return {}
 
 
 def seed_source(base_url: str) -> Source:

@@ -77,10 +77,8 @@ def _sources(args: argparse.Namespace, stack: ExitStack) -> list[Any]:
 
         names += ("seed",)
         seed_url = stack.enter_context(serve_seed_site()).base_url
-    try:
-        return select_sources(SourceSelection(names=names, seed_url=seed_url))
-    except ValueError as error:  # an unknown id: say which, without a traceback
-        raise SystemExit(str(error)) from None
+    # An unknown id or a bad registry file is a SettingsError: main prints one line, exit 2.
+    return select_sources(SourceSelection(names=names, seed_url=seed_url))
 
 
 def _store(root: Path | None) -> Any:
