@@ -1,13 +1,15 @@
 """Article URLs from feeds (RSS 0.9x/1.0/2.0, Atom 0.3/1.0) and sitemaps (urlset, news,
 image and plain-text sitemaps, sitemap indexes, gzip-compressed or not).
 
-Feeds are read by feedparser, which knows every RSS and Atom dialect and recovers broken
-feeds with its lenient parser. Sitemaps are read here with lxml: in a side-by-side over
-the same fixtures (benchmarks/bench_discovery.py) ultimate-sitemap-parser lost entries
-this reader keeps (everything after one empty ``<loc>``, an index's ``lastmod`` that the
-children rotation needs, relative locs, non-UTF-8 titles, a truncated gzip stream) and
-reports no problem for a malformed sitemap, and it wants to fetch child sitemaps itself,
-outside the PoliteClient and its SSRF guard.
+Feeds are read by feedparser, which knows every RSS and Atom dialect, their dates in
+any format and their broken variants. Sitemaps are read here with lxml: over the same
+fixtures in one run (benchmarks/bench_discovery.py), ultimate-sitemap-parser drops
+the lastmod of an index's children (the rotation in collect.py orders by it) and relative
+child locs, everything after an empty <loc> in a sitemap written without whitespace,
+a news entry's publication_date when it has no title, non-UTF-8 titles, every URL of a
+gzip stream cut short and of a sitemap whose news prefix is undeclared, and records no
+problem for a malformed sitemap; and it fetches child sitemaps itself, where the project
+must fetch through the PoliteClient (SSRF guard, robots, politeness).
 
 Both see the bytes the PoliteClient fetched, never a URL. Documents come from servers
 we do not control, so before either parser runs: a gzip body is expanded within a
@@ -91,9 +93,10 @@ def parse_discovery_document(body: bytes, base_url: str, max_items: int = 1000) 
     if not body.strip():
         return Discovery("unknown", problem=gzip_problem or "empty document")
     text, encoding_note = _decoded(body)
-    if ENTITY_DECLARATION.search(text[:65536]):
+    prolog_end = _prolog_end(text)
+    if ENTITY_DECLARATION.search(text, 0, prolog_end):  # a DTD can only be in the prolog
         return Discovery("unknown", problem="document declares XML entities (refused as unsafe)")
-    discovery = _read(text, base_url)
+    discovery = _read(text, base_url, _root_name(text, prolog_end))
     if encoding_note and discovery.kind != "unknown":
         discovery.notes.insert(0, encoding_note)
     if gzip_problem:
@@ -106,8 +109,7 @@ def parse_discovery_document(body: bytes, base_url: str, max_items: int = 1000) 
     return discovery
 
 
-def _read(text: str, base_url: str) -> Discovery:
-    root = _root_name(text)
+def _read(text: str, base_url: str, root: str | None) -> Discovery:
     if root is None:
         if _looks_like_text_sitemap(text):
             return _read_text_sitemap(text, base_url)
@@ -169,14 +171,17 @@ def _bom_forms(name: str) -> tuple[str, ...]:
     return {"utf-8": ("utf-8-sig",), "utf-16": ("utf-16-le", "utf-16-be")}.get(name, ())
 
 
-def _root_name(text: str) -> str | None:
-    """Local name of the root element, lower-cased; None if the text has no XML element."""
+def _prolog_end(text: str) -> int:
+    """Where the prolog (declaration, comments, processing instructions, DTD) ends."""
     position = 0
-    while match := PROLOG_PART.match(text, position):
-        if match.end() == position:
-            break
+    while (match := PROLOG_PART.match(text, position)) and match.end() > position:
         position = match.end()
-    root = ROOT_TAG.match(text, position)
+    return position
+
+
+def _root_name(text: str, prolog_end: int) -> str | None:
+    """Local name of the root element, lower-cased; None if the text has no XML element."""
+    root = ROOT_TAG.match(text, prolog_end)
     if root is None:
         return None
     return root.group(1).rsplit(":", 1)[-1].lower()
@@ -266,12 +271,12 @@ def _plain_title(entry: Any) -> str | None:
 
 
 def _read_sitemap(text: str, base_url: str, root_name: str) -> Discovery:
-    root, problem = _parse_xml(text)
+    root, problem, recovered = _parse_xml(text)
     if root is None:
         return Discovery("unknown", problem=problem)
     entry_name = SITEMAP_ROOTS[root_name]
     entries = _children(root, entry_name)
-    if problem and "recovered" in problem:
+    if recovered:
         # A recovering parser closes what the cut left open: an entry is only trusted
         # once its closing tag was read, so a loc cut in half is not taken for a URL.
         closed = len(re.findall(rf"</(?:[\w.-]+:)?{entry_name}\s*>", text))
@@ -284,18 +289,19 @@ def _read_sitemap(text: str, base_url: str, root_name: str) -> Discovery:
     return discovery
 
 
-def _parse_xml(text: str) -> tuple[etree._Element | None, str | None]:
-    """The root element, and a problem if the XML had to be repaired or recovered."""
+def _parse_xml(text: str) -> tuple[etree._Element | None, str | None, bool]:
+    """The root element, a problem if the XML had to be repaired or recovered, and whether
+    it was recovered (the parser guessed where elements end)."""
     data = text.encode("utf-8")
     try:
-        return etree.fromstring(data, _xml_parser(recover=False)), None
+        return etree.fromstring(data, _xml_parser(recover=False)), None, False
     except etree.XMLSyntaxError as error:
         problem = f"malformed XML: {error}"
     repaired = _escape_bare_ampersands(text)
     if repaired != text:
         try:
             root = etree.fromstring(repaired.encode("utf-8"), _xml_parser(recover=False))
-            return root, f"{problem} (unescaped & read as &amp;)"
+            return root, f"{problem} (unescaped & read as &amp;)", False
         except etree.XMLSyntaxError:
             data = repaired.encode("utf-8")
     try:
@@ -303,8 +309,8 @@ def _parse_xml(text: str) -> tuple[etree._Element | None, str | None]:
     except etree.XMLSyntaxError:
         root = None
     if root is None:
-        return None, problem
-    return root, f"{problem} (recovered what could be read)"
+        return None, problem, False
+    return root, f"{problem} (recovered what could be read)", True
 
 
 def _xml_parser(recover: bool) -> etree.XMLParser:
@@ -320,41 +326,53 @@ def _xml_parser(recover: bool) -> etree.XMLParser:
 
 
 def _local(tag: object) -> str:
+    """An element's name without namespace or prefix. A recovered document can hold
+    "news:title" as a plain name (prefix never declared): the prefix is dropped too."""
     if not isinstance(tag, str):
         return ""  # comments and processing instructions
-    return etree.QName(tag).localname
+    return tag.rpartition("}")[2].rpartition(":")[2]
 
 
 def _children(element: etree._Element, name: str) -> list[etree._Element]:
     return [child for child in element if _local(child.tag) == name]
 
 
-def _text(element: etree._Element | None, *names: str) -> str | None:
-    if element is None:
-        return None
-    for name in names:
-        for child in _children(element, name):
-            value = "".join(child.itertext()).strip()
-            if value:
-                return value
-    return None
+def _fields(element: etree._Element | None) -> dict[str, Any]:
+    """The first non-empty text of each child element, by local name, in one pass (a
+    sitemap has tens of thousands of entries); a child with children of its own (a
+    <news:news>) is kept as the element."""
+    fields: dict[str, Any] = {}
+    for child in element if element is not None else ():
+        name = _local(child.tag)
+        if not name or fields.get(name) is not None:
+            continue
+        if len(child) and any(isinstance(grandchild.tag, str) for grandchild in child):
+            fields[name] = child
+            continue
+        # A comment inside the text (<loc>https://a<!-- x -->/b</loc>) splits .text.
+        value = str(child.xpath("string()")) if len(child) else child.text or ""
+        fields[name] = value.strip() or None
+    return fields
 
 
 def _read_urlset(entries: list[etree._Element], base_url: str) -> Discovery:
     discovery = Discovery("urlset")
     unlinked = 0
     for entry in entries:
-        location = _text(entry, "loc")
-        if not location:
+        fields = _fields(entry)
+        location = fields.get("loc")
+        if not isinstance(location, str):
             unlinked += 1
             continue
-        news = next((child for child in entry if _local(child.tag) == "news"), None)
-        published = _text(news, "publication_date") or _text(entry, "lastmod")
+        news = fields.get("news")
+        story = _fields(news) if isinstance(news, etree._Element) else {}
+        published = story.get("publication_date") or fields.get("lastmod")
+        title = story.get("title")
         discovery.items.append(
             DiscoveredItem(
                 url=_join(base_url, location),
-                published_at=parse_date(published),
-                title=_text(news, "title"),
+                published_at=parse_date(published if isinstance(published, str) else None),
+                title=title if isinstance(title, str) else None,
                 found_in=base_url,
             )
         )
@@ -367,10 +385,12 @@ def _read_index(entries: list[etree._Element], base_url: str) -> Discovery:
     discovery = Discovery("sitemapindex")
     dropped = 0
     for entry in entries:
-        location = _text(entry, "loc")
-        child = _join(base_url, location) if location else None
+        fields = _fields(entry)
+        location, lastmod = fields.get("loc"), fields.get("lastmod")
+        child = _join(base_url, location) if isinstance(location, str) else None
         if child and is_http_url(child):
-            discovery.children.append((child, parse_date(_text(entry, "lastmod"))))
+            when = parse_date(lastmod if isinstance(lastmod, str) else None)
+            discovery.children.append((child, when))
         else:
             dropped += 1
     if dropped:

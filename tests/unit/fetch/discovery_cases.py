@@ -125,11 +125,12 @@ FEED_CASES = (
     ),
     Case(
         "rss20_atom_link_attribute.xml",
-        "an RSS item whose only link is an atom:link attribute; a self link is not the page",
+        "RSS items linked by atom:link or <link href>; a self link is not the page",
         "rss",
         (
             (f"{W}/2026/03/10/atom-link-item", at(10, 10), "Atom link in an RSS item"),
             (f"{W}/2026/03/10/text-link", None, "Text link beside a self link"),
+            (f"{W}/2026/03/10/href-attribute", None, "RSS link written as an attribute"),
         ),
     ),
     Case(
@@ -442,6 +443,23 @@ SITEMAP_CASES = (
         "one entry with an empty loc does not lose the entries after it",
         "urlset",
         ((f"{W}/gap/1", None, None), (f"{W}/gap/3", None, None), (f"{W}/gap/4", None, None)),
+    ),
+    Case(
+        "sitemap_compact_empty_loc.xml",
+        "the same without whitespace between elements, as generators write it",
+        "urlset",
+        (
+            (f"{W}/compact/1", None, None),
+            (f"{W}/compact/3", None, None),
+            (f"{W}/compact/4", at(10, 7), None),
+        ),
+    ),
+    Case(
+        "sitemap_news_undeclared_prefix.xml",
+        "news: elements without the news namespace declared",
+        "urlset",
+        ((f"{W}/2026/03/10/no-news-namespace", at(10, 4, 15), "Sitemap that forgot xmlns:news"),),
+        problem=MALFORMED,
     ),
     Case(
         "sitemap_loc_whitespace_entities.xml",
