@@ -28,6 +28,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from html.entities import name2codepoint
 from typing import Any
 from urllib.parse import urljoin
 
@@ -52,6 +53,11 @@ GZIP_MAGIC = b"\x1f\x8b"
 GUNZIP_CEILING = 50 * 1024 * 1024
 # "&" not starting an entity or character reference: the commonest way sitemaps break.
 BARE_AMPERSAND = re.compile(r"&(?!(?:[A-Za-z][A-Za-z0-9._-]*|#[0-9]+|#x[0-9A-Fa-f]+);)")
+ENTITY_NAME = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
+XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
+# A DOCTYPE naming an external DTD (RSS 0.91's Netscape one): the HTML entity names it
+# defines are legal in the feed, though no parser here reads the DTD.
+EXTERNAL_DTD = re.compile(r"<!DOCTYPE\s+[\w:.-]+\s+(?:PUBLIC|SYSTEM)\b", re.I)
 LITERAL_SECTION = re.compile(r"(<!\[CDATA\[.*?\]\]>|<!--.*?-->)", re.S)
 # Lines of a plain-text sitemap looked at to decide that a body is one.
 TEXT_SITEMAP_PROBE_LINES = 20
@@ -192,18 +198,18 @@ def _root_name(text: str, prolog_end: int) -> str | None:
 
 def _read_feed(text: str, base_url: str, kind: str) -> Discovery:
     parsed = _feedparser(text)
-    problem = None
+    discovery = Discovery(kind)
     if parsed.get("bozo"):
         problem = f"malformed XML: {parsed.get('bozo_exception')}"
-        # feedparser's lenient parser reads "&lang=en" in a link as the entity "&lang;":
-        # escape the bare ampersands and read again.
-        repaired = _escape_bare_ampersands(text)
-        if repaired != text:
-            parsed = _feedparser(repaired)
-            problem += " (unescaped & read as &amp;)" if not parsed.get("bozo") else ""
+        repair = _repaired(text)
+        if repair.text != text:
+            parsed = _feedparser(repair.text)
         if parsed.get("bozo"):
-            problem += " (recovered what could be read)"
-    discovery = Discovery(kind, problem=problem)
+            discovery.problem = f"{problem} (recovered what could be read)"
+        elif repair.ampersands == 0 and EXTERNAL_DTD.search(text, 0, _prolog_end(text)):
+            discovery.notes.append("entity names of its external DTD read as HTML entities")
+        else:
+            discovery.problem = f"{problem} ({repair.what})"
     unlinked = 0
     for entry in parsed.entries:
         link = _entry_link(entry, kind)
@@ -264,6 +270,13 @@ def _plain_title(entry: Any) -> str | None:
         return None
     if (entry.get("title_detail") or {}).get("type") in HTML_TITLE_TYPES:
         title = replace_entities(remove_tags(title))
+    return _one_line(title)
+
+
+def _one_line(title: object) -> str | None:
+    """A title as one line of single spaces (no-break spaces and newlines included)."""
+    if not isinstance(title, str):
+        return None
     return " ".join(title.split()) or None
 
 
@@ -297,13 +310,17 @@ def _parse_xml(text: str) -> tuple[etree._Element | None, str | None, bool]:
         return etree.fromstring(data, _xml_parser(recover=False)), None, False
     except etree.XMLSyntaxError as error:
         problem = f"malformed XML: {error}"
-    repaired = _escape_bare_ampersands(text)
-    if repaired != text:
+    repair = _repaired(text)
+    if repair.text != text:
+        data = repair.text.encode("utf-8")
         try:
-            root = etree.fromstring(repaired.encode("utf-8"), _xml_parser(recover=False))
-            return root, f"{problem} (unescaped & read as &amp;)", False
+            return (
+                etree.fromstring(data, _xml_parser(recover=False)),
+                f"{problem} ({repair.what})",
+                False,
+            )
         except etree.XMLSyntaxError:
-            data = repaired.encode("utf-8")
+            pass
     try:
         root = etree.fromstring(data, _xml_parser(recover=True))
     except etree.XMLSyntaxError:
@@ -367,12 +384,12 @@ def _read_urlset(entries: list[etree._Element], base_url: str) -> Discovery:
         news = fields.get("news")
         story = _fields(news) if isinstance(news, etree._Element) else {}
         published = story.get("publication_date") or fields.get("lastmod")
-        title = story.get("title")
+        title = _one_line(story.get("title"))
         discovery.items.append(
             DiscoveredItem(
                 url=_join(base_url, location),
                 published_at=parse_date(published if isinstance(published, str) else None),
-                title=title if isinstance(title, str) else None,
+                title=title,
                 found_in=base_url,
             )
         )
@@ -402,14 +419,44 @@ def _read_index(entries: list[etree._Element], base_url: str) -> Discovery:
     return discovery
 
 
-def _escape_bare_ampersands(text: str) -> str:
-    """``text`` with each "&" that starts no entity escaped, outside CDATA sections and
-    comments, where a bare "&" is legal and means itself."""
-    parts = LITERAL_SECTION.split(text)
-    return "".join(
-        part if part.startswith(("<![CDATA[", "<!--")) else BARE_AMPERSAND.sub("&amp;", part)
-        for part in parts
-    )
+@dataclass(frozen=True)
+class _Repair:
+    text: str
+    ampersands: int  # bare "&" escaped
+    entities: int  # HTML entity names written as character references
+
+    @property
+    def what(self) -> str:
+        done = [
+            ("unescaped & read as &amp;", self.ampersands),
+            ("HTML entity names", self.entities),
+        ]
+        return ", ".join(label for label, count in done if count)
+
+
+def _repaired(text: str) -> _Repair:
+    """``text`` with the two faults recovering parsers get wrong put right, outside CDATA
+    sections and comments (where "&" means itself): a bare "&" (feedparser reads
+    "&lang=en" as the entity "&lang;", lxml drops it) and an HTML entity name XML does
+    not define ("&eacute;", "&nbsp;"), which lxml drops."""
+    counts = {"ampersands": 0, "entities": 0}
+
+    def entity(match: re.Match[str]) -> str:
+        code = name2codepoint.get(match.group(1))
+        if match.group(1) in XML_ENTITIES or code is None:
+            return match.group(0)
+        counts["entities"] += 1
+        return f"&#{code};"
+
+    def fix(part: str) -> str:
+        if part.startswith(("<![CDATA[", "<!--")):
+            return part
+        part, escaped = BARE_AMPERSAND.subn("&amp;", part)
+        counts["ampersands"] += escaped
+        return ENTITY_NAME.sub(entity, part)
+
+    fixed = "".join(fix(part) for part in LITERAL_SECTION.split(text))
+    return _Repair(fixed, counts["ampersands"], counts["entities"])
 
 
 def _looks_like_text_sitemap(text: str) -> bool:

@@ -147,13 +147,12 @@ FEED_CASES = (
     ),
     Case(
         "rss091_netscape_dtd.xml",
-        "RSS 0.91 with the Netscape DOCTYPE and HTML entity names XML does not define",
+        "RSS 0.91 with the Netscape DOCTYPE and the HTML entity names its DTD defines",
         "rss",
         (
             (f"{W}/fr/exercice-naval", None, "Exercice naval en Méditerranée"),
             (f"{W}/fr/base-brest", None, "Nouvelle base à Brest"),
         ),
-        problem=MALFORMED,
     ),
     Case(
         "rss092_enclosure.xml",
@@ -308,6 +307,16 @@ FEED_CASES = (
         "rss",
         ((f"{W}/nl/3", None, "The one with a link"),),
     ),
+    Case(
+        "rss20_html_entities_no_dtd.xml",
+        "HTML entity names (&nbsp;, &agrave;) in a feed without a DTD",
+        "rss",
+        (
+            (f"{W}/fr/sous-marin", at(10, 5), "Sous-marin : essais à Toulon"),
+            (f"{W}/fr/deuxieme", None, "Deuxième article"),
+        ),
+        problem=MALFORMED,
+    ),
     Case("rss20_empty_channel.xml", "a channel with no items", "rss"),
     Case("feed_blank.xml", "whitespace only", "unknown", problem="empty document"),
     Case(
@@ -358,6 +367,16 @@ SITEMAP_CASES = (
             (f"{W}/2026/03/10/carrier-refit", at(10, 8, 30), "Carrier refit & crew training start"),
             (f"{W}/2026/03/10/drone-squadron", at(10), "Drone squadron <stands up> in the north"),
         ),
+    ),
+    Case(
+        "sitemap_news_html_entities.xml",
+        "HTML entity names in a news title: read, not dropped, and reported",
+        "urlset",
+        (
+            (f"{W}/fr/2026/03/10/escorte", at(10, 4, 30), "Frégate & escorte en mer"),
+            (f"{W}/fr/2026/03/10/suivante", None, None),
+        ),
+        problem=MALFORMED,
     ),
     Case(
         "sitemap_news_missing_title.xml",
