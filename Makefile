@@ -15,7 +15,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export DEFENCE_NEWS_LOCAL_ROOT ?= $(CURDIR)/data/store
 
 .PHONY: help install run demo test lint format airflow seed-site bench-parse bench-fetch \
-	bench-events eval-events eval-real train-events clean
+	bench-discovery bench-events eval-events eval-real train-events clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -64,6 +64,9 @@ bench-parse: $(STAMP)  ## article extraction: F1 and docs/s beside trafilatura
 
 bench-fetch: $(STAMP)  ## polite fetching of 2,000 local pages over 20 hosts
 	$(BIN)/python benchmarks/bench_fetch.py
+
+bench-discovery: $(STAMP)  ## feeds and sitemaps: the libraries beside the hand-written reader
+	$(BIN)/python benchmarks/bench_discovery.py
 
 bench-events: $(STAMP)  ## event extraction speed and memory, beside the extractor before issue 8
 	$(BIN)/python benchmarks/bench_events.py

@@ -1,4 +1,5 @@
-"""Discovery from RSS 2.0, Atom, news sitemaps and sitemap indexes, and the feed faults."""
+"""Discovery from feeds, sitemaps and sitemap indexes: caps, gzip, unsafe documents, the
+feed faults through collect_source on loopback (every fixture: test_discovery_fixtures.py)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from defence_news.fetch import collect_source, parse_discovery_document
+from defence_news.fetch import discovery as discovery_module
 from defence_news.fetch.discovery import parse_date
 from defence_news.sources import Source
+from tests.unit.fetch.discovery_cases import FIXTURES
 from tests.unit.fetch.faulty_server import (
     conditional_route,
+    gzip_bomb,
+    gzipped,
     page_route,
     sequence_route,
     text_route,
@@ -237,3 +242,101 @@ def test_external_entities_are_refused():
     )
     discovery = parse_discovery_document(xxe, BASE)
     assert discovery.items == [] and "entities" in (discovery.problem or "")
+
+
+# -- issue 13: the library readers, gzip, notes ----------------------------------------
+
+
+def test_items_past_the_cap_are_overflow_in_feed_order():
+    urls = [f"https://wire.example/cap/{n}" for n in range(30)]
+    discovery = parse_discovery_document(rss([(url, IN_INTERVAL) for url in urls]), BASE, 10)
+    assert [item.url for item in discovery.items] == urls[:10]
+    assert [item.url for item in discovery.overflow] == urls[10:]
+
+
+def test_a_link_urllib_cannot_split_is_kept_as_listed():
+    # feedparser would blank it; it must reach collect and end as an invalid_url outcome.
+    body = rss([("http://[::1/x", IN_INTERVAL), ("http://[zz::1]/y", None), ("/ok", None)])
+    discovery = parse_discovery_document(body, BASE)
+    assert [item.url for item in discovery.items] == [
+        "http://[::1/x",
+        "http://[zz::1]/y",
+        "https://wire.example/ok",
+    ]
+
+
+def test_a_gzip_bomb_is_refused_within_the_ceiling(monkeypatch):
+    monkeypatch.setattr(discovery_module, "GUNZIP_CEILING", 1024 * 1024)
+    discovery = parse_discovery_document(gzip_bomb(4 * 1024 * 1024), BASE)
+    assert discovery.kind == "unknown" and discovery.items == []
+    assert discovery.problem == "gzip body expands past 1048576 bytes (refused)"
+
+
+def test_a_corrupt_gzip_stream_is_a_problem_not_an_exception():
+    discovery = parse_discovery_document(b"\x1f\x8b\x08\x00garbage-not-deflate", BASE)
+    assert discovery.kind == "unknown"
+    assert (discovery.problem or "").startswith("not a readable gzip stream")
+
+
+def test_a_gzip_compressed_feed_is_read():
+    feed = rss([("https://wire.example/gz-feed/1", IN_INTERVAL)])
+    discovery = parse_discovery_document(gzipped(feed), BASE)
+    assert [item.url for item in discovery.items] == ["https://wire.example/gz-feed/1"]
+
+
+def test_entity_declarations_are_found_in_utf16_documents_too():
+    # The check runs on the decoded text: in UTF-16 bytes "<!ENTITY" is not a byte string.
+    discovery = parse_discovery_document(entity_bomb().decode().encode("utf-16"), BASE)
+    assert discovery.items == []
+    assert discovery.problem == "document declares XML entities (refused as unsafe)"
+
+
+def test_faults_that_lose_nothing_are_notes_not_problems():
+    wrong = parse_discovery_document(_fixture("rss20_declared_utf8_is_cp1252.xml"), BASE)
+    assert wrong.problem is None
+    # Read as a Windows code page (1250 and 1252 agree on every byte of this title).
+    assert len(wrong.notes) == 1
+    assert wrong.notes[0].startswith(
+        "declared encoding UTF-8 does not fit the bytes; read as cp125"
+    )
+    unlinked = parse_discovery_document(_fixture("rss20_items_without_links.xml"), BASE)
+    assert unlinked.notes == ["2 entries have no link (nothing to fetch)"]
+    index = parse_discovery_document(_fixture("sitemap_index_relative_and_bad.xml"), BASE)
+    assert index.notes == ["2 child sitemaps without an http(s) <loc> (not read)"]
+    text = parse_discovery_document(b"https://wire.example/t/1\n", BASE)
+    assert text.kind == "text" and text.notes == []
+
+
+def _fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def test_a_gzip_child_sitemap_is_read_over_http(server, store, settings, interval):
+    story = server.route("/2026/03/10/gz-story", page_route("Gzip story", "Tanker delivered."))
+    child = server.route(
+        "/sitemaps/news.xml.gz",
+        text_route(gzipped(news_sitemap([(story, IN_INTERVAL)])), "application/x-gzip"),
+    )
+    index = server.route(
+        "/sitemap.xml", text_route(sitemap_index([(child, IN_INTERVAL)]), "application/xml")
+    )
+    collection = collect_source(
+        _source(server, sitemaps=(index,)), interval, store, settings=settings
+    )
+    assert [page.url for page in collection.pages] == [story]
+    assert collection.pages[0].feed_title == "Sitemap report 0"
+    assert collection.source_errors == []
+
+
+def test_an_html_page_served_as_a_feed_is_a_source_error(server, store, settings, interval):
+    home = server.route("/feed.xml", text_route(_fixture("feed_html_page.xml"), "text/html"))
+    collection = collect_source(_source(server, home), interval, store, settings=settings)
+    assert collection.pages == []
+    assert collection.source_errors == [f"feed {home}: not a feed or sitemap (an HTML page)"]
+
+
+def test_entity_declarations_after_a_long_comment_are_found():
+    # The whole prolog is searched, however long, not a fixed window at the start.
+    padded = entity_bomb().replace(b"?>\n", b"?>\n<!--" + b"x" * 100_000 + b"-->\n", 1)
+    discovery = parse_discovery_document(padded, BASE)
+    assert discovery.problem == "document declares XML entities (refused as unsafe)"
