@@ -232,6 +232,8 @@ class _FeedReader:
             self.collection.documents_read += 1
         if discovery.problem:
             self.collection.source_errors.append(f"{label} {url}: {discovery.problem}")
+        # Faults that lose nothing (a wrong declared encoding, an entry without a link).
+        self.collection.notes += [f"{label} {url}: {note}" for note in discovery.notes]
         entry: dict[str, Any] = dict(_validators(result.headers))
         if discovery.children:
             entry["children"] = [child for child, _lastmod in discovery.children]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from defence_news.parse import extract_body, parse_article
@@ -54,13 +52,12 @@ def test_malformed_but_readable_article_still_parses():
     assert result.article.body.split("\n\n")[0] == STORY_PARAGRAPHS[0]
 
 
-def test_five_megabyte_document_parses_in_reasonable_time():
+def test_five_megabyte_document_parses_to_its_story():
+    # Its speed is bench-parse's to measure (tests never assert wall-clock times).
     filler = "<div class='ad'><span>sponsored</span></div>\n" * 120_000
     html = make_page(after=filler)
     assert len(html) > 5_000_000
-    started = time.perf_counter()
     result = parse(html)
-    assert time.perf_counter() - started < 30  # the run goes on; no hang
     assert result.reason is None
     assert result.article.body.split("\n\n")[-1] == STORY_PARAGRAPHS[-1]
 
