@@ -731,8 +731,17 @@ def _quoted(url: str) -> str:
 
 
 def origin_url(url: str) -> str:
+    """``scheme://host[:port]`` of a URL, the host in its ASCII (IDNA) form, without
+    userinfo or a default port: every spelling of one origin shares one robots.txt."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
+    try:
+        port = parts.port
+    except ValueError:  # fetch refuses such a URL before asking for its origin
+        return f"{parts.scheme}://{parts.netloc}"
+    host = ascii_host(parts.hostname or "")
+    literal = f"[{host}]" if ":" in host else host
+    default = 443 if parts.scheme == "https" else 80
+    return f"{parts.scheme}://{literal}" + (f":{port}" if port and port != default else "")
 
 
 def parse_retry_after(value: str | None) -> float | None:
