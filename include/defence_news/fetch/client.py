@@ -406,8 +406,10 @@ class PoliteClient:
             truncated = bool(result.exchanges) and result.exchanges[-1].truncated
             return RobotsRules.from_text(robots_text(result.body, truncated), now)
         status = result.status_code
-        if status is not None and 400 <= status < 500:
-            return RobotsRules("absent", fetched_at=now)  # RFC 9309 2.3.1.3: crawl freely
+        # RFC 9309 2.3.1.3: a 4xx means no rules, crawl freely; but a 429 asks us to slow
+        # down, not to crawl everything (read as unreachable, as the large crawlers do).
+        if status is not None and 400 <= status < 500 and status != 429:
+            return RobotsRules("absent", fetched_at=now)
         if status is None:  # no HTTP answer: the host is unreachable, say how
             return RobotsRules(
                 "unreachable", fetched_at=now, detail=result.detail, network_reason=result.reason

@@ -169,19 +169,29 @@ class RobotsRules:
             return True
         if self.status == "unreachable" or self.parser is None:
             return False
-        return self.parser.can_fetch(url, product_token(user_agent))
+        return self.parser.can_fetch(url, self._agent(user_agent))
 
     def crawl_delay(self, user_agent: str) -> float | None:
         """Seconds between requests our group asks for (else the ``*`` group's): the longer
         of Crawl-delay and Request-rate's seconds per request; None if it asks neither."""
         if self.parser is None:
             return None
-        token = product_token(user_agent)
+        token = self._agent(user_agent)
         delay = self.parser.crawl_delay(token)
         rate = self.parser.request_rate(token)
         spacing = rate.seconds / rate.requests if rate is not None else None
         asked = [value for value in (delay, spacing) if value is not None]
         return max(asked) if asked else None
+
+    def _agent(self, user_agent: str) -> str:
+        """The name to ask protego about: our product token if a group names it, else
+        "*". Given our token, protego would also apply a group named after a prefix of
+        it ("defence" for "defencenewsbot"); RFC 9309 2.2.1 matches the token exactly."""
+        token = product_token(user_agent)
+        groups = getattr(self.parser, "_user_agents", None)  # protego's groups by name
+        if groups is None or token.lower() in groups:
+            return token
+        return "*"
 
 
 def product_token(user_agent: str) -> str:

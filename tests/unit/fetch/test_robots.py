@@ -208,6 +208,18 @@ def test_our_own_group_replaces_the_star_group(server, settings):
     assert allowed == {"/news/1": True, "/members/briefing": False}
 
 
+def test_a_group_named_after_a_prefix_of_our_token_is_not_ours(server, settings):
+    robots = (
+        "User-agent: Defence\n"  # another crawler, whose name our token happens to start with
+        "Disallow: /\n"
+        "\n"
+        "User-agent: *\n"
+        "Disallow: /private/\n"
+    )
+    allowed = verdicts(server, settings, robots, ["/news/1", "/private/1"])
+    assert allowed == {"/news/1": True, "/private/1": False}
+
+
 def test_groups_naming_our_bot_twice_are_combined(server, settings):
     robots = (
         "User-agent: DefenceNewsBot\n"
@@ -250,6 +262,18 @@ def test_rules_outside_any_group_are_ignored(server, settings):
     )
     allowed = verdicts(server, settings, robots, ["/orphan/x", "/private/x", "/after-sitemap/x"])
     assert allowed == {"/orphan/x": True, "/private/x": False, "/after-sitemap/x": False}
+
+
+def test_comments_and_empty_rules_forbid_nothing_extra(server, settings):
+    robots = (
+        "# the whole site, bar one folder\n"
+        "User-agent: *   # every crawler\n"
+        "Disallow:\n"  # empty: forbids nothing
+        "Disallow: /staff/ # staff only\n"
+        "Disallow: #/everything\n"  # only a comment after the colon: empty too
+    )
+    allowed = verdicts(server, settings, robots, ["/staff/rota", "/news/1", "/everything"])
+    assert allowed == {"/staff/rota": False, "/news/1": True, "/everything": True}
 
 
 def test_a_byte_order_mark_does_not_hide_the_first_line(server, settings):
@@ -298,6 +322,15 @@ def test_robots_txt_answering_500_means_crawl_nothing(server, settings):
         assert client.robots_sitemaps(url) == []
     assert result.reason == "robots_unreachable"
     assert server.log.paths() == ["/robots.txt"] * (settings.retries + 1)  # never the page
+
+
+def test_robots_txt_answering_429_means_crawl_nothing_yet(server, settings):
+    server.robots = status_route(429)  # "too many requests" is no licence to crawl it all
+    url = server.route("/anything", page_route("Not now"))
+    with PoliteClient(settings) as client:
+        result = client.fetch(url)
+    assert result.reason == "robots_unreachable"
+    assert "/anything" not in server.log.paths()
 
 
 def paced_times(server: FaultyServer, settings: FetchSettings, robots: str) -> list[float]:
