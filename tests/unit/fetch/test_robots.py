@@ -23,8 +23,15 @@ from tests.unit.fetch.faulty_server import FaultyServer, page_route, status_rout
 from tests.unit.fetch.feed_builders import IN_INTERVAL, news_sitemap, rss, sitemap_index
 
 # The example of issue 13: the standard library's parser allowed all three forbidden URLs.
-ISSUE_EXAMPLE = (
-    "User-agent: *\nDisallow: /*?utm_\nDisallow: /search$\nAllow: /news/\nDisallow: /news/private\n"
+ISSUE_EXAMPLE = "\n".join(
+    [
+        "User-agent: *",
+        "Disallow: /*?utm_",
+        "Disallow: /search$",
+        "Allow: /news/",
+        "Disallow: /news/private",
+        "",
+    ]
 )
 
 
@@ -345,7 +352,7 @@ def test_crawl_delay_of_our_group_spaces_requests(server, settings):
     robots = "User-agent: *\nCrawl-delay: 30\n\nUser-agent: DefenceNewsBot\nCrawl-delay: 0.3\n"
     times = paced_times(server, settings, robots)  # the star group's 30 s would time them out
     gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
-    assert min(gaps) >= 0.3 - 0.02  # as the server saw them
+    assert min(gaps) >= 0.25  # as the server saw them (0.3 s less scheduling jitter)
     assert RobotsRules.from_text(robots, 0.0).crawl_delay(settings.user_agent) == 0.3
 
 
@@ -360,7 +367,7 @@ def test_request_rate_is_honoured_as_a_minimum_delay(server, settings):
     robots = "User-agent: DefenceNewsBot\nCrawl-delay: 0.1\nRequest-rate: 10/3\n"  # 0.3 s each
     times = paced_times(server, settings, robots)
     gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
-    assert min(gaps) >= 0.3 - 0.02  # the slower of the two wins
+    assert min(gaps) >= 0.25  # the slower of the two wins (not 0.1 s)
 
 
 def test_request_rate_beyond_the_crawl_delay_limit_skips_the_host(server, settings):
