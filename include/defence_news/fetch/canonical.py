@@ -1,10 +1,17 @@
 """URL canonicalisation: one article, one URL, whatever decorations a link carries.
 
-``canonicalize_url`` gives the URL the fetcher requests: tracking parameters,
-fragments, default ports, AMP and print variants removed, the query sorted.
-``url_key`` goes further (no ``www.``, no trailing slash) and is only an
-identity for deduplication: it is never fetched, because some sites answer
-only on ``www.`` or only with the slash.
+``canonicalize_url`` gives the URL the fetcher requests. w3lib does the URL work
+(percent-encoding made safe and normalised, dot segments resolved, the query
+sorted, the fragment dropped); courlan's list of tracking parameters, with the
+project's own, says which query parameters go; this module puts the host in the
+IDNA form requests sends (``ascii_host``), drops userinfo and default ports, and
+adds what is particular to news sites (AMP and print renderings, session ids).
+``url_key`` goes further (no ``www.``, no trailing slash) and is only an identity
+for deduplication: it is never fetched, because some sites answer only on ``www.``
+or only with the slash.
+
+``same_site`` compares registrable domains by the public suffix list (the copy
+that ships inside the ``tld`` package courlan uses; nothing is downloaded).
 
 Contract for hostile input: ``is_http_url`` says whether a request can be made to a
 URL at all (http or https, a readable host, a port from 1 to 65535); it never raises.
@@ -15,16 +22,21 @@ ValueError, and never any other exception.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import ipaddress
-import posixpath
 import re
-from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
+import courlan
 import idna
 import lxml.html
+import w3lib.url
+from courlan.clean import TRACKERS_RE
 from lxml import etree
 
-# Query parameters that identify a campaign or click, never the content.
+# Query parameters that identify a campaign or click, never the content: courlan's list
+# (TRACKERS_RE) and these, which it does not name.
 TRACKING_PARAMS = frozenset(
     {
         "fbclid",
@@ -66,15 +78,21 @@ VARIANT_VALUES = frozenset({"", "1", "true", "amp", "print", "printable", "yes"}
 # Path endings and segments of AMP and print renderings: /amp, /amp/, /print/, .amp.html
 VARIANT_SEGMENTS = frozenset({"amp", "print", "printable"})
 AMP_SUFFIX = re.compile(r"\.amp(?=\.html?$)")
-PERCENT_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
-UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+# A Java servlet's session id in the path (";jsessionid=..."): a visitor, not the content.
+SESSION_PARAM = re.compile(r";jsessionid=[^/?#]*", re.I)
 DEFAULT_PORTS = {"http": 80, "https": 443}
+# Rounds of cleaning a URL takes to settle: three at most in every case seen, the cap a bound.
+MAX_ROUNDS = 4
 # The head of a news page fits in well under this; the rest is never the head.
 HEAD_SCAN_CHARS = 200_000
 HEAD_END = re.compile(r"</head\s*>|<body[\s>]", re.I)
 # The host and port of a netloc (userinfo removed): a bracketed IP literal or a name, then
 # an optional port of ASCII digits. urllib reads "[::1]junk" or "host:80:81" silently.
 HOST_AND_PORT = re.compile(r"(\[[^\[\]]*\]|[^\[\]:]*)(?::([0-9]*))?")
+# RFC 3986 3.2.1: what may come before "@" in an authority. It is dropped from the canonical
+# URL, but one with "[", "@" or spaces is read differently by different parsers (w3lib and
+# urllib disagree on the host of "http://a[::1]@@b/"), and a link carrying it is junk.
+USERINFO = re.compile(r"[A-Za-z0-9\-._~%!$&'()*+,;=:]*")
 # A DNS label as requests sends it: letters, digits, hyphens, and the underscores some
 # sites really use in sub-domains.
 HOST_LABEL = re.compile(r"[a-z0-9_-]{1,63}")
@@ -103,14 +121,32 @@ def canonicalize_url(url: str, base: str | None = None) -> str:
     problem = url_problem(absolute)
     if problem is not None:
         raise InvalidUrl(f"{_quoted(absolute)}: {problem}")
-    parts = urlsplit(absolute)
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").rstrip(".")
+    parts = urlsplit(absolute.strip())  # readable: url_problem said so
+    host = ascii_host(parts.hostname or "").rstrip(".")  # IDNA may map a last label away
     port = parts.port
-    netloc = _netloc(host, None if port == DEFAULT_PORTS.get(scheme) else port)
+    netloc = _netloc(host, None if port == DEFAULT_PORTS[parts.scheme] else port)
+    # The host goes to w3lib already in ASCII: w3lib encodes with IDNA 2003 ("ß" -> "ss"),
+    # requests and browsers with IDNA 2008 ("ß" -> "xn--zca"), and the canonical URL must
+    # name the host that is really asked.
+    canonical = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+    try:
+        # Until nothing changes: w3lib quotes ";params" of a last segment unlike the rest of
+        # the path, so dropping an AMP segment after it can leave work for another round.
+        for _round in range(MAX_ROUNDS):
+            previous, canonical = canonical, _cleaned(canonical)
+            if canonical == previous:
+                break
+    except ValueError as error:  # UnicodeError too; url_problem should have caught it
+        raise InvalidUrl(f"{_quoted(absolute)}: {error}") from None
+    return canonical
+
+
+def _cleaned(url: str) -> str:
+    """One round: w3lib's canonical form, without tracking parameters and renderings."""
+    parts = urlsplit(w3lib.url.canonicalize_url(url, keep_blank_values=True))
     path = _clean_path(parts.path)
     query = _clean_query(parts.query)
-    return urlunsplit((scheme, netloc, path, query, ""))
+    return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
 
 
 def url_key(url: str) -> str:
@@ -134,13 +170,21 @@ def url_problem(url: object) -> str | None:
     whose host is a valid name or IP literal and whose port, if any, is 1 to 65535."""
     if not isinstance(url, str):
         return f"not a string but {type(url).__name__}"
+    if not url.isascii():
+        try:  # a lone surrogate (text decoded with "surrogateescape") cannot go on the wire
+            url.encode("utf-8")
+        except UnicodeEncodeError as error:
+            return f"not valid Unicode text ({error.reason} at {error.start})"
     try:
         parts = urlsplit(url.strip())
     except ValueError as error:  # "http://[::1/x", "http://[zz::1]/x"
         return f"unreadable ({error})"
     if parts.scheme not in DEFAULT_PORTS:
         return "not an http(s) URL"
-    match = HOST_AND_PORT.fullmatch(parts.netloc.rpartition("@")[2])
+    userinfo, at, host_and_port = parts.netloc.rpartition("@")
+    if at and not USERINFO.fullmatch(userinfo):
+        return f"unreadable userinfo before the host in {_quoted(parts.netloc)}"
+    match = HOST_AND_PORT.fullmatch(host_and_port)
     if match is None:
         return f"unreadable host and port {_quoted(parts.netloc)}"
     host, port = match.groups()
@@ -201,34 +245,26 @@ def _quoted(value: object) -> str:
 
 
 def _clean_path(path: str) -> str:
-    path = _normalize_escapes(path or "/")
-    normalized = posixpath.normpath(path) if path != "/" else "/"
-    if path.endswith("/") and normalized != "/":
-        normalized += "/"
-    normalized = "/" + normalized.lstrip("/")
-    return AMP_SUFFIX.sub("", _drop_variant_segments(normalized)) or "/"
-
-
-def _normalize_escapes(path: str) -> str:
-    """RFC 3986 6.2.2: unreserved characters unescaped, other escapes upper-case, and
-    characters that must be escaped (spaces, non-ASCII) escaped. %2F stays %2F."""
-
-    def fix(match: re.Match[str]) -> str:
-        char = chr(int(match.group(1), 16))
-        return char if char in UNRESERVED else "%" + match.group(1).upper()
-
-    return quote(PERCENT_ESCAPE.sub(fix, path), safe="/:@!$&'()*+,;=-._~%")
+    """The path without a session id or the marks of an AMP or print rendering (w3lib has
+    already normalised its escapes and resolved its dot segments)."""
+    path = SESSION_PARAM.sub("", path) or "/"
+    return AMP_SUFFIX.sub("", _drop_variant_segments(path)) or "/"
 
 
 def _drop_variant_segments(path: str) -> str:
     """``/story/amp/`` and ``/amp/story`` -> ``/story/``: AMP and print renderings are
-    marked by the first or last path segment; a segment in the middle is a real section."""
+    marked by the first or last path segments; a segment in the middle is a real section,
+    and a path of one segment ("/amp") is a page of its own."""
     segments = path.split("/")  # ["", first, ..., last] or [..., last, ""] with a slash
     inner = [index for index, segment in enumerate(segments) if segment]
-    if not inner:
-        return path
-    ends = {inner[0], inner[-1]} if len(inner) > 1 else set()
-    dropped = {index for index in ends if segments[index].lower() in VARIANT_SEGMENTS}
+    dropped: set[int] = set()
+    while len(inner) > 1:
+        if segments[inner[0]].lower() in VARIANT_SEGMENTS:
+            dropped.add(inner.pop(0))
+        elif segments[inner[-1]].lower() in VARIANT_SEGMENTS:
+            dropped.add(inner.pop())
+        else:
+            break
     if not dropped:
         return path
     kept = [segment for index, segment in enumerate(segments) if index not in dropped]
@@ -237,16 +273,27 @@ def _drop_variant_segments(path: str) -> str:
 
 
 def _clean_query(query: str) -> str:
-    pairs = parse_qsl(query, keep_blank_values=True)
-    kept = [(name, value) for name, value in pairs if not _is_decoration(name, value)]
-    return urlencode(sorted(kept), doseq=True)
+    """The (sorted, normalised) query without tracking and rendering parameters; the
+    pairs kept are kept exactly as w3lib spelled them."""
+    kept = [pair for pair in query.split("&") if pair and not _is_decoration(pair)]
+    return "&".join(kept)
 
 
-def _is_decoration(name: str, value: str) -> bool:
-    lowered = name.lower()
-    if lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES):
+def _is_decoration(pair: str) -> bool:
+    name, _, value = (unquote_plus(part).lower() for part in pair.partition("="))
+    if name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES) or _courlan_tracker(name):
         return True
-    return lowered in VARIANT_PARAMS and value.lower() in VARIANT_VALUES
+    return name in VARIANT_PARAMS and value in VARIANT_VALUES
+
+
+def _courlan_tracker(name: str) -> bool:
+    """Whether courlan's tracker list names ``name``, as a whole word: its patterns match
+    anywhere in a name ("ga" is Google Analytics' and the start of "gallery"), so a
+    match must end the name or a part of it ("utm_source", "ref_src", not "refresh")."""
+    return any(
+        match.end() == len(name) or name[match.end()] == "_" or match.group().endswith("_")
+        for match in TRACKERS_RE.finditer(name)
+    )
 
 
 def declared_canonical(html: str, page_url: str) -> str | None:
@@ -287,15 +334,40 @@ def _canonical_candidates(head: str) -> list[str]:
 
 
 def same_site(first: str, second: str) -> bool:
-    """Same host, ignoring ``www.``, port and how the name is spelled (Unicode or
-    punycode); False if either URL has no readable host."""
+    """Same registrable domain ("news.wire.co.uk" and "www.wire.co.uk"; not two blogs on
+    one hosting suffix), ignoring port and how the name is spelled (Unicode or punycode);
+    False if either URL has no readable host."""
     first_site, second_site = _site(first), _site(second)
     return first_site is not None and first_site == second_site
 
 
 def _site(url: str) -> str | None:
     try:
-        host = urlsplit(url).hostname
-    except ValueError:
+        host = urlsplit(url.strip()).hostname
+    except (AttributeError, ValueError):  # not a string, or unreadable
         return None
-    return ascii_host(host.rstrip(".")).removeprefix("www.") if host else None
+    if not host or len(host) > MAX_HOST_CHARS:  # no request can be made to either
+        return None
+    return registrable_domain(host)
+
+
+@functools.lru_cache(maxsize=4096)
+def registrable_domain(host: str) -> str:
+    """The part of ``host`` one owner registered, by the public suffix list: "bbc.co.uk" of
+    "www.news.bbc.co.uk", "foo.blogspot.com" of "foo.blogspot.com" (a private suffix). A
+    name under a suffix the list does not know ("wire.example") gets the list's default
+    rule, its last two labels; an IP address is its own site. In ASCII (IDNA) form."""
+    name = ascii_host(host.strip("[]")).rstrip(".")  # IDNA maps "．" to "." too
+    if not name:
+        return name
+    with contextlib.suppress(ValueError):
+        return str(ipaddress.ip_address(name))  # one spelling: "0:0::1" is "::1"
+    found = courlan.extract_domain("http://" + _unicode_host(name))  # the list is in Unicode
+    return ascii_host(found) if found else ".".join(name.split(".")[-2:])
+
+
+def _unicode_host(name: str) -> str:
+    try:
+        return idna.decode(name)
+    except ValueError:  # a label like "xn--zz" that is not valid punycode: as written
+        return name

@@ -325,6 +325,38 @@ class PoliteClient:
             self._robots[origin] = rules
             return rules
 
+    def robots_sitemaps(self, url: str) -> list[str]:
+        """The sitemaps the robots.txt of ``url``'s origin lists, for discovery: resolved
+        against robots.txt, http(s) only, each once, in the order listed; empty when
+        robots.txt is absent or unreachable, or ``url`` is malformed."""
+        if url_problem(url) is not None:
+            return []
+        robots_url = origin_url(url) + "/robots.txt"
+        found: list[str] = []
+        for line in self.robots_for(url).sitemaps:
+            try:
+                sitemap = urljoin(robots_url, line)
+            except ValueError:  # "http://[::1/x": a line no URL can be made of
+                continue
+            if url_problem(sitemap) is None and sitemap not in found:
+                found.append(sitemap)
+        return found
+
+    def known_refusal(self, url: str) -> str | None:
+        """Why robots.txt forbids ``url``, if the rules of its origin are already known
+        (read this run or cached); None otherwise. Never fetches: a planner asks this of
+        every discovered URL, and a feed may link to a thousand hosts."""
+        if url_problem(url) is not None:
+            return None
+        origin = origin_url(url)
+        with self._lock:
+            rules = self._robots.get(origin)
+        if rules is None or rules.status != "parsed" or not self._fresh(rules):
+            return None
+        if rules.allows(self.settings.user_agent, url):
+            return None
+        return f"robots.txt of {origin} disallows it"
+
     def robots_records(self) -> dict[str, dict[str, object]]:
         """Fresh robots.txt rules in a JSON-able form, to pass as ``robots_cache`` next run."""
         with self._lock:
@@ -356,6 +388,7 @@ class PoliteClient:
             raise _Failure(reason, rules.detail or "robots.txt unreachable")
         if not rules.allows(self.settings.user_agent, url):
             raise _Failure("robots_disallowed", f"robots.txt of {origin_url(url)} disallows it")
+        # Crawl-delay or Request-rate, whichever is slower.
         delay = rules.crawl_delay(self.settings.user_agent)
         if delay is not None:
             if delay > self.settings.max_crawl_delay:
@@ -370,11 +403,13 @@ class PoliteClient:
         result = self.fetch(origin + "/robots.txt", kind="robots")
         now = time.time()
         if result.ok:
-            text = result.body[:ROBOTS_MAX_BYTES].decode("utf-8", errors="replace")
-            return RobotsRules.from_text(text, now)
+            truncated = bool(result.exchanges) and result.exchanges[-1].truncated
+            return RobotsRules.from_text(robots_text(result.body, truncated), now)
         status = result.status_code
-        if status is not None and 400 <= status < 500:
-            return RobotsRules("absent", fetched_at=now)  # RFC 9309 2.3.1.3: crawl freely
+        # RFC 9309 2.3.1.3: a 4xx means no rules, crawl freely; but a 429 asks us to slow
+        # down, not to crawl everything (read as unreachable, as the large crawlers do).
+        if status is not None and 400 <= status < 500 and status != 429:
+            return RobotsRules("absent", fetched_at=now)
         if status is None:  # no HTTP answer: the host is unreachable, say how
             return RobotsRules(
                 "unreachable", fetched_at=now, detail=result.detail, network_reason=result.reason
@@ -523,7 +558,7 @@ class PoliteClient:
             return _Attempt(exchange=_exchange(response, b"", False, started, cutoff.peer))
         self._check_declared_type(response, kind)
         limit = self._size_limit(kind)
-        body, truncated = self._read_body(response, limit, cutoff)
+        body, truncated = self._read_body(response, limit, cutoff, cut=kind == "robots")
         exchange = _exchange(response, body, truncated, started, cutoff.peer)
         if status in RETRYABLE_STATUSES:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
@@ -534,7 +569,7 @@ class PoliteClient:
     def _check_declared_type(self, response: requests.Response, kind: Kind) -> None:
         declared = response.headers.get("Content-Length")
         limit = self._size_limit(kind)
-        if declared and declared.isdigit() and int(declared) > limit:
+        if kind != "robots" and declared and declared.isdigit() and int(declared) > limit:
             raise _Failure(
                 "too_large",
                 f"Content-Length {declared} exceeds {limit} bytes",
@@ -549,17 +584,24 @@ class PoliteClient:
             raise _Failure(f"content_type:{media}", "not an HTML document", response.status_code)
 
     def _size_limit(self, kind: Kind) -> int:
+        if kind == "robots":
+            return ROBOTS_MAX_BYTES
         return self.settings.max_bytes if kind != "feed" else self.settings.max_feed_bytes
 
     def _read_body(
-        self, response: requests.Response, limit: int, cutoff: _Cutoff
+        self, response: requests.Response, limit: int, cutoff: _Cutoff, cut: bool = False
     ) -> tuple[bytes, bool]:
-        """The decoded body, read under the size cap and the URL's deadline."""
+        """The decoded body, read under the size cap and the URL's deadline, and whether
+        it was cut there: with ``cut`` (robots.txt) a body over the cap is read up to it,
+        otherwise it fails as ``too_large``."""
         chunks: list[bytes] = []
         size = 0
         try:
             for chunk in response.iter_content(CHUNK_BYTES):
                 size += len(chunk)
+                if size > limit and cut:
+                    chunks.append(chunk[: len(chunk) - (size - limit)])
+                    return b"".join(chunks), True
                 if size > limit:
                     encoding = response.headers.get("Content-Encoding") or "identity"
                     raise _Failure(
@@ -658,6 +700,15 @@ def _load_robots(records: Mapping[str, dict[str, object]]) -> dict[str, RobotsRu
     return {origin: rules for origin, rules in loaded.items() if rules is not None}
 
 
+def robots_text(body: bytes, truncated: bool) -> str:
+    """robots.txt as text (UTF-8, RFC 9309 2.3). A body cut at ``ROBOTS_MAX_BYTES`` loses
+    its last, partial line too: half of "Disallow: /news/" is "Disallow: /n", a rule
+    the site never wrote."""
+    if truncated:
+        body = body[: max(body.rfind(b"\n"), body.rfind(b"\r")) + 1]
+    return body.decode("utf-8", errors="replace")
+
+
 def host_key(url: str) -> str:
     """``host:port`` whose limits a URL's requests count against; the host in its ASCII
     form, so the Unicode and punycode spellings of a name share one rate and breaker.
@@ -682,8 +733,17 @@ def _quoted(url: str) -> str:
 
 
 def origin_url(url: str) -> str:
+    """``scheme://host[:port]`` of a URL, the host in its ASCII (IDNA) form, without
+    userinfo or a default port: every spelling of one origin shares one robots.txt."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
+    try:
+        port = parts.port
+    except ValueError:  # fetch refuses such a URL before asking for its origin
+        return f"{parts.scheme}://{parts.netloc}"
+    host = ascii_host(parts.hostname or "")
+    literal = f"[{host}]" if ":" in host else host
+    default = 443 if parts.scheme == "https" else 80
+    return f"{parts.scheme}://{literal}" + (f":{port}" if port and port != default else "")
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -24,7 +24,7 @@ import hashlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from defence_news.fetch.canonical import canonicalize_url, declared_canonical, is_http_url, url_key
 from defence_news.fetch.charset import decode_body
-from defence_news.fetch.client import FetchResult, PoliteClient
+from defence_news.fetch.client import FetchResult, PoliteClient, origin_url
 from defence_news.fetch.discovery import DiscoveredItem, parse_discovery_document
 from defence_news.fetch.guard import GuardPolicy, Resolver, system_resolver
 from defence_news.fetch.settings import FetchSettings
@@ -143,8 +143,19 @@ def collect_source(
         feeds = _FeedReader(client, state, collection, settings)
         for url in source.discovery_urls:
             feeds.read_listed(url, "sitemap" if url in source.sitemaps else "feed")
+        feeds.read_robots_sitemaps(source)
         items = feeds.items + _owned_by_interval(state, interval)
-        candidates = _plan(source, interval, state, items, feeds.overflow, collection, now, limit)
+        candidates = _plan(
+            source,
+            interval,
+            state,
+            items,
+            feeds.overflow,
+            collection,
+            now,
+            limit,
+            robots=client.known_refusal,
+        )
         deadline = started + settings.source_budget
         _fetch_pages(client, source, interval, state, candidates, collection, now, deadline)
         state.robots = client.robots_records()
@@ -206,6 +217,27 @@ class _FeedReader:
             log.exception("unexpected error reading %s", url)
             self.collection.source_errors.append(f"{label} {url}: internal error {error!r}"[:500])
             self.collection.documents_failed += 1
+
+    def read_robots_sitemaps(self, source: Source) -> None:
+        """The sitemaps the robots.txt of the source's homepage lists and the registry does
+        not, read like the children of an index (``max_child_sitemaps`` a run, the others
+        in later runs): sites list whole archives there, too many to read every hour."""
+        robots_url = origin_url(source.homepage) + "/robots.txt"
+        try:
+            declared = {url_key(url) for url in source.discovery_urls if is_http_url(url)}
+            listed = self.client.robots_sitemaps(source.homepage)
+            extra = [(url, None) for url in listed if url_key(url) not in declared]
+            if not extra:
+                self.state.feeds.pop(robots_url, None)
+                return
+            entry = self.state.feeds.setdefault(robots_url, {})
+            entry["children"] = [url for url, _ in extra]
+            self._read_children(robots_url, extra, entry, depth=-1)  # its sitemaps: depth 0
+        except Exception as error:  # a bug here must not lose what the feeds found
+            log.exception("unexpected error reading the sitemaps of %s", robots_url)
+            self.collection.source_errors.append(
+                f"robots.txt {robots_url} sitemaps: internal error {error!r}"[:500]
+            )
 
     def _read(self, url: str, label: str, depth: int) -> None:
         """Items of one feed or sitemap (and of the child sitemaps of an index)."""
@@ -323,7 +355,12 @@ def _plan(
     collection: Collection,
     now: datetime,
     limit: int | None,
+    *,
+    robots: Callable[[str], str | None],
 ) -> list[_Candidate]:
+    """What to fetch this run, each other URL given its outcome. ``robots`` says why
+    robots.txt forbids a URL (None if it does not, or is not read yet): such a URL is
+    ``skipped: robots_disallowed`` here, before it can take a place under the cap."""
     # The backlog is rebuilt from this run's cap decisions; URLs that left it otherwise
     # (fetched, excluded, gone) drop out of it here.
     backlog, state.pending = state.pending, {}
@@ -342,6 +379,8 @@ def _plan(
     candidates: list[_Candidate] = []
     for key, (url, item) in _distinct(items + pending + overflow).items():
         decision = _decide(source, interval, state, key, url, item)
+        if not isinstance(decision, UrlOutcome) and (refusal := robots(url)) is not None:
+            decision = UrlOutcome(url, "skipped", "robots_disallowed", refusal)
         if isinstance(decision, UrlOutcome):
             collection.outcomes.append(decision)
             if decision.reason == "after_interval" and state.seen(key) is None:

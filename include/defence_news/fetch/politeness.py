@@ -1,4 +1,4 @@
-"""Per-host politeness: request spacing, a concurrency cap, robots.txt rules.
+"""Per-host politeness: request spacing, a concurrency cap, robots.txt rules (RFC 9309).
 
 Requests to one host go through a send gate one at a time: a thread waits at
 the gate until the host's next free time, sends its request while holding the
@@ -13,16 +13,19 @@ thread, not just the one that got the answer.
 
 from __future__ import annotations
 
-import contextlib
+import re
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from urllib.robotparser import RobotFileParser
+
+from protego import Protego
 
 # RFC 9309 asks crawlers to read at least 500 KiB of a robots.txt; the rest is ignored.
 ROBOTS_MAX_BYTES = 500 * 1024
+# RFC 9309 2.2.1: a product token is made of letters, underscores and hyphens.
+PRODUCT_TOKEN = re.compile(r"[A-Za-z_-]+")
 
 
 class BudgetExceeded(Exception):
@@ -113,25 +116,26 @@ class HostTable:
 
 @dataclass(frozen=True)
 class RobotsRules:
-    """What one origin's robots.txt says for our user agent."""
+    """What one origin's robots.txt says, read as RFC 9309 reads it (by protego): ``*``
+    and ``$`` in rules, the longest matching rule wins (Allow on a tie), and the group
+    naming our product token replaces the ``*`` group."""
 
     # "parsed"; "absent" (4xx: crawl freely); "unreachable" (5xx or no answer: crawl nothing)
     status: str
-    parser: RobotFileParser | None = None
+    parser: Protego | None = None
     fetched_at: float = 0.0  # wall-clock seconds, for the cache TTL
     detail: str | None = None
     # Why robots.txt could not be read when no HTTP answer came at all (dns_error,
     # connection_refused, blocked_address...): the host itself is unreachable then.
     network_reason: str | None = None
-    delays: dict[str, float] = field(default_factory=dict)  # user-agent token -> seconds
     text: str | None = None  # kept so the rules can be cached between runs
 
     @classmethod
     def from_text(cls, text: str, fetched_at: float) -> RobotsRules:
-        parser = RobotFileParser()
-        lines = text.splitlines()
-        parser.parse(lines)
-        return cls("parsed", parser, fetched_at, delays=_crawl_delays(lines), text=text)
+        # A BOM would make the first line an unknown directive; lone surrogates (possible
+        # in a JSON-cached text) would make protego's percent-encoding raise.
+        clean = text.removeprefix("\ufeff").encode("utf-8", "replace").decode("utf-8")
+        return cls("parsed", Protego.parse(clean), fetched_at, text=clean)
 
     def to_record(self) -> dict[str, object] | None:
         """A JSON-able form for the state between runs; None for rules not worth keeping
@@ -144,6 +148,8 @@ class RobotsRules:
 
     @classmethod
     def from_record(cls, record: dict[str, object]) -> RobotsRules | None:
+        """Rules from ``to_record``'s form (the same form the parser before protego wrote:
+        the text is kept, not the parse, so old records load with today's semantics)."""
         fetched_at = record.get("fetched_at")
         if not isinstance(fetched_at, int | float):
             return None
@@ -153,39 +159,45 @@ class RobotsRules:
             return cls("absent", fetched_at=float(fetched_at))
         return None
 
+    @property
+    def sitemaps(self) -> tuple[str, ...]:
+        """The ``Sitemap:`` lines, as written (relative, repeated or not http(s) included)."""
+        return tuple(self.parser.sitemaps) if self.parser is not None else ()
+
     def allows(self, user_agent: str, url: str) -> bool:
         if self.status == "absent":
             return True
         if self.status == "unreachable" or self.parser is None:
             return False
-        return self.parser.can_fetch(user_agent, url)
+        return self.parser.can_fetch(url, self._agent(user_agent))
 
     def crawl_delay(self, user_agent: str) -> float | None:
-        """Our group's Crawl-delay, else the ``*`` group's (fractions allowed, unlike the
-        standard library's parser, which reads whole seconds only)."""
-        token = user_agent.split("/", 1)[0].strip().lower()
-        for agent, delay in self.delays.items():
-            if agent != "*" and agent in token:
-                return delay
-        return self.delays.get("*")
+        """Seconds between requests our group asks for (else the ``*`` group's): the longer
+        of Crawl-delay and Request-rate's seconds per request; None if it asks neither."""
+        if self.parser is None:
+            return None
+        token = self._agent(user_agent)
+        delay = self.parser.crawl_delay(token)
+        rate = self.parser.request_rate(token)
+        spacing = rate.seconds / rate.requests if rate is not None else None
+        asked = [value for value in (delay, spacing) if value is not None]
+        return max(asked) if asked else None
+
+    def _agent(self, user_agent: str) -> str:
+        """The name to ask protego about: our product token if a group names it, else
+        "*". Given our token, protego would also apply a group named after a prefix of
+        it ("defence" for "defencenewsbot"); RFC 9309 2.2.1 matches the token exactly."""
+        token = product_token(user_agent)
+        groups = getattr(self.parser, "_user_agents", None)  # protego's groups by name
+        if groups is None or token.lower() in groups:
+            return token
+        return "*"
 
 
-def _crawl_delays(lines: list[str]) -> dict[str, float]:
-    delays: dict[str, float] = {}
-    agents: list[str] = []
-    in_rules = False  # a user-agent line after rules starts a new group
-    for raw in lines:
-        line = raw.split("#", 1)[0].strip()
-        name, _, value = line.partition(":")
-        name, value = name.strip().lower(), value.strip()
-        if name == "user-agent":
-            if in_rules:
-                agents, in_rules = [], False
-            agents.append(value.lower())
-        elif name in ("allow", "disallow", "crawl-delay"):
-            in_rules = True
-            if name == "crawl-delay":
-                with contextlib.suppress(ValueError):
-                    for agent in agents:
-                        delays.setdefault(agent, max(0.0, float(value)))
-    return delays
+def product_token(user_agent: str) -> str:
+    """The name robots.txt groups are matched against (RFC 9309 2.2.1): the leading
+    letters, "_" and "-" of the User-Agent, "DefenceNewsBot" of "DefenceNewsBot/0.1 (+...)".
+    Matching the whole header would let a group named after a word of the comment
+    ("crawler", "github") apply to us."""
+    match = PRODUCT_TOKEN.match(user_agent.strip())
+    return match.group(0) if match else user_agent.strip()
