@@ -14,7 +14,7 @@ export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export DEFENCE_NEWS_LOCAL_ROOT ?= $(CURDIR)/data/store
 
-.PHONY: help install run demo test lint format airflow seed-site bench-parse bench-fetch \
+.PHONY: help install run demo test lint format airflow seed-site bench-parse bench-fetch bench-scale \
 	bench-discovery bench-events eval-events eval-real train-events clean
 
 help:  ## list the targets
@@ -67,6 +67,9 @@ bench-fetch: $(STAMP)  ## polite fetching of 2,000 local pages over 20 hosts
 
 bench-discovery: $(STAMP)  ## feeds and sitemaps: the libraries beside the hand-written reader
 	$(BIN)/python benchmarks/bench_discovery.py
+
+bench-scale: $(STAMP)  ## 5,000 synthetic articles: Airflow beside the one-process CLI, memory, XCom, objects
+	$(BIN)/python benchmarks/bench_scale.py
 
 bench-events: $(STAMP)  ## event extraction speed and memory, beside the extractor before issue 8
 	$(BIN)/python benchmarks/bench_events.py

@@ -108,12 +108,12 @@ def defence_news_ingest() -> None:
         reports: list[dict[str, Any] | None], source_ids: list[str]
     ) -> dict[str, Any]:
         """Summarise all sources and announce the articles asset with its counts."""
-        from defence_news.adapters.airflow import publish_ingest
+        from defence_news.adapters.airflow import publish_ingest, xcom_summary
 
         context = get_current_context()
         summary = publish_ingest(list(reports), list(source_ids), context)
         context["outlet_events"][ARTICLES].extra = summary
-        return summary
+        return xcom_summary(summary)  # the health per source travels with the asset
 
     @task
     def check_sources(summary: dict[str, Any]) -> None:

@@ -48,6 +48,16 @@ def open_store(settings: StoreSettings | None = None):  # -> ObjectStore
     return S3Store(client, settings.bucket, settings.prefix)
 
 
+def log_peak_memory(task: str) -> int:
+    """Log (and return) this task process's peak resident memory in MB: the figure an
+    operator sizes workers by, and the one ``make bench-scale`` reads from task logs."""
+    import resource
+
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # KiB on Linux
+    log.info("task %s: peak RSS %d MB", task, peak_mb)
+    return peak_mb
+
+
 def interval_from_context(context: Mapping[str, Any]) -> Interval:
     """The run's data interval; Params ``interval_start``/``interval_end`` override it.
 
@@ -159,6 +169,7 @@ def run_ingest(source_id: str, context: Mapping[str, Any]) -> dict[str, Any]:
         report = replace(report, articles_key=None, dry_run=True)
     else:
         report = ingest_source(source, interval, open_store(), limit=params.get("limit"))
+    log_peak_memory(f"ingest[{source_id}]")
     if report.failure:
         # Written and recorded first (manifest, seen index); then red in the grid, retried.
         raise SourceFailed(f"source {source_id}: {report.failure}")
@@ -196,9 +207,23 @@ def publish_ingest(
     return summary
 
 
+def xcom_summary(summary: Mapping[str, Any]) -> dict[str, Any]:
+    """What ``publish_articles`` hands on through XCom: counts and the failed sources'
+    names only. The per-source health goes with the asset event; XCom stays small (a few
+    hundred bytes) however many sources a run has."""
+    return {
+        "interval_start": summary["interval_start"],
+        "interval_end": summary["interval_end"],
+        "article_count": summary["article_count"],
+        "sources": len(summary.get("sources") or {}),
+        "sources_failed": list(summary.get("sources_failed") or []),
+        "sources_with_errors": len(summary.get("sources_with_errors") or []),
+    }
+
+
 def require_every_source(summary: Mapping[str, Any]) -> None:
-    """Raise ``SourceFailed`` naming the sources an announcement lists as failed."""
-    failed = ArticlesAnnouncement.from_extra(summary).sources_failed
+    """Raise ``SourceFailed`` naming the sources a summary lists as failed."""
+    failed = list(summary.get("sources_failed") or [])
     if failed:
         raise SourceFailed(f"{len(failed)} source(s) failed this run: {', '.join(failed)}")
 
@@ -265,6 +290,7 @@ def run_events(context: Mapping[str, Any], articles_asset: Any) -> dict[str, Any
         summary["article_count"],
         summary["fused_count"],
     )
+    log_peak_memory("extract_events")
     return summary
 
 
@@ -289,6 +315,7 @@ def run_fuse(context: Mapping[str, Any]) -> dict[str, Any]:
     params = context.get("params") or {}
     window = int(params.get("window_days") or DEFAULT_WINDOW_DAYS)
     report = fuse_window(open_store(), fuse_day_from_context(context), window)
+    log_peak_memory("fuse")
     return report.to_extra()
 
 
@@ -323,6 +350,7 @@ def run_reextract_day(day: str, context: Mapping[str, Any]) -> list[dict[str, An
             ", ".join(report.versions_before) or "none",
             ", ".join(report.versions_after) or "none",
         )
+    log_peak_memory(f"reextract[{day}]")
     return [report.to_extra() for report in reports]
 
 

@@ -132,3 +132,32 @@ def test_publish_summary_counts_sources_and_survives_failed_tasks(
     table = format_ingest_summary(summary)
     assert "name resolution failed" in table
     assert "2 source task(s) failed: down, lost" in table
+
+
+def test_the_xcom_summary_stays_small_however_many_sources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from defence_news.adapters.airflow import SourceFailed, require_every_source, xcom_summary
+
+    monkeypatch.setenv("DEFENCE_NEWS_STORE", "local")
+    monkeypatch.setenv("DEFENCE_NEWS_LOCAL_ROOT", str(tmp_path))
+    ids = [f"outlet_{n:03d}" for n in range(200)]
+    reports = [
+        _report(
+            i,
+            counts={"discovered": 40, "article": 30, "skipped": 10},
+            articles_key=f"articles/{i}.parquet",
+            source_errors=["feed slow " * 5],
+        )
+        for i in ids[:-1]
+    ]
+    context = {"data_interval_start": HOUR_START, "data_interval_end": HOUR_END, "params": {}}
+    summary = publish_ingest([*reports, None], ids, context)
+    small = xcom_summary(summary)
+    assert len(json.dumps(small)) < 1024 < len(json.dumps(summary))
+    assert small["article_count"] == 30 * 199 and small["sources"] == 200
+    assert small["sources_failed"] == ["outlet_199"]
+    with pytest.raises(SourceFailed, match="outlet_199"):
+        require_every_source(small)
