@@ -15,8 +15,8 @@ from airflow.sdk import (
     task,
 )
 
-from defence_news.adapters.airflow import on_deadline_missed, on_task_failure
 from defence_news.adapters.assets import ARTICLES, EVENTS
+from defence_news.adapters.callbacks import on_deadline_missed, on_task_failure
 
 DOC_MD = """
 ### defence_news_events

@@ -17,8 +17,8 @@ from airflow.sdk import (
     task,
 )
 
-from defence_news.adapters.airflow import on_deadline_missed, on_task_failure
 from defence_news.adapters.assets import EVENTS, FUSED
+from defence_news.adapters.callbacks import on_deadline_missed, on_task_failure
 
 DOC_MD = """
 ### defence_news_fuse

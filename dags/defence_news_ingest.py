@@ -16,8 +16,8 @@ from airflow.sdk import (
     task,
 )
 
-from defence_news.adapters.airflow import HTTP_POOL, on_deadline_missed, on_task_failure
 from defence_news.adapters.assets import ARTICLES
+from defence_news.adapters.callbacks import HTTP_POOL, on_deadline_missed, on_task_failure
 
 DOC_MD = """
 ### defence_news_ingest

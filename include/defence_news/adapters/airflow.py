@@ -1,5 +1,5 @@
 """The only place the library meets Airflow: stores from connections, intervals
-from task context, batches from asset events, and the DAGs' callbacks.
+from task context, batches from asset events (the DAGs' callbacks: ``callbacks``).
 
 Airflow is imported inside functions so that importing this module (as DAG
 files do at parse time) stays cheap and works without Airflow installed.
@@ -24,9 +24,6 @@ from defence_news.interval import Interval
 from defence_news.settings import StoreSettings
 
 log = logging.getLogger(__name__)
-
-HTTP_POOL = "defence_news_http"
-HTTP_POOL_SLOTS = 4  # concurrent source tasks doing outbound HTTP
 
 
 def open_store(settings: StoreSettings | None = None):  # -> ObjectStore
@@ -113,30 +110,6 @@ def batch_for_interval(store: Any, interval: Interval) -> dict[str, Any]:
 
     found = article_keys_for(store, interval)
     return ArticleBatch(interval.start.isoformat(), interval.end.isoformat(), found).to_extra()
-
-
-def on_task_failure(context: Mapping[str, Any]) -> None:
-    """Failure callback: one line an operator can act on, in the task log."""
-    ti = context.get("task_instance") or context.get("ti")
-    error = context.get("exception")
-    where = f"{getattr(ti, 'dag_id', '?')}.{getattr(ti, 'task_id', '?')}"
-    map_index = getattr(ti, "map_index", -1)
-    if map_index is not None and map_index >= 0:
-        where += f"[{map_index}]"
-    log.error(
-        "defence-news task failed: %s (try %s): %r", where, getattr(ti, "try_number", "?"), error
-    )
-
-
-async def on_deadline_missed(**kwargs: Any) -> None:
-    """Deadline callback (runs in the triggerer): a run took longer than its deadline."""
-    context = kwargs.get("context") or {}
-    dag_run = context.get("dag_run") if isinstance(context, Mapping) else None
-    log.error(
-        "defence-news run missed its deadline: dag=%s run=%s",
-        getattr(dag_run, "dag_id", kwargs.get("dag_id", "?")),
-        getattr(dag_run, "run_id", "?"),
-    )
 
 
 def source_ids_for_run(context: Mapping[str, Any]) -> list[str]:
