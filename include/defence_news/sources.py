@@ -7,6 +7,7 @@ field, so an operator can fix the file without reading a traceback.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from urllib.parse import urlsplit
 import yaml
 
 DEFAULT_REGISTRY = Path(__file__).with_name("sources.yaml")
+# A user's own registry file, replacing the packaged one (read when sources are loaded).
+REGISTRY_ENV = "DEFENCE_NEWS_REGISTRY"
 SEED_SOURCE_ID = "seed"
 
 # An id is a partition value (`source=<id>`) and an Airflow map index name:
@@ -105,8 +108,9 @@ def origin_of(url: str) -> str:
 
 
 def load_sources(path: Path | None = None) -> list[Source]:
-    """Every entry of the registry (default: the packaged ``sources.yaml``), validated."""
-    registry_path = Path(path) if path is not None else DEFAULT_REGISTRY
+    """Every entry of the registry, validated: ``path``, else the file named by
+    ``$DEFENCE_NEWS_REGISTRY``, else the packaged ``sources.yaml``."""
+    registry_path = Path(path) if path is not None else registry_path_from_env()
     try:
         document = yaml.safe_load(registry_path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
@@ -117,6 +121,12 @@ def load_sources(path: Path | None = None) -> list[Source]:
             f"{registry_path}: expected a top-level 'sources:' mapping of id -> entry"
         )
     return [source_from_entry(str(source_id), entry) for source_id, entry in entries.items()]
+
+
+def registry_path_from_env() -> Path:
+    """``$DEFENCE_NEWS_REGISTRY`` when set (and not blank), else the packaged registry."""
+    configured = (os.environ.get(REGISTRY_ENV) or "").strip()
+    return Path(configured).expanduser() if configured else DEFAULT_REGISTRY
 
 
 def seed_source(base_url: str) -> Source:

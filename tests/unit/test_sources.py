@@ -99,6 +99,25 @@ def test_bad_registry_file(tmp_path: Path):
         load_sources(path)
 
 
+def test_a_users_registry_replaces_the_packaged_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from defence_news.pipeline import select_sources
+    from defence_news.settings import SourceSelection
+
+    path = tmp_path / "mine.yaml"
+    path.write_text(yaml.safe_dump({"sources": {"wire": GOOD_ENTRY}}))
+    monkeypatch.setenv("DEFENCE_NEWS_REGISTRY", str(path))
+    assert [source.id for source in load_sources()] == ["wire"]
+    chosen = select_sources(SourceSelection(names=("seed", "wire")))
+    assert [source.id for source in chosen] == ["seed", "wire"]
+    monkeypatch.setenv("DEFENCE_NEWS_REGISTRY", " ")
+    assert "defensenews" in {source.id for source in load_sources()}
+    monkeypatch.setenv("DEFENCE_NEWS_REGISTRY", str(tmp_path / "missing.yaml"))
+    with pytest.raises(SourceRegistryError, match=r"cannot read source registry .*missing\.yaml"):
+        load_sources()
+
+
 def test_seed_source():
     source = seed_source("http://127.0.0.1:8765/")
     assert source.id == "seed" and source.allow_private
