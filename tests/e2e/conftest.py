@@ -43,7 +43,7 @@ INGEST, EVENTS = "defence_news_ingest", "defence_news_events"
 # Generous for a loaded 2-core machine; a timeout is a failure with the logs printed,
 # never a figure the tests assert.
 SETTLE_TIMEOUT = 600.0
-POLL_SECONDS = 0.5
+POLL_SECONDS = 1.0
 FINISHED = frozenset({"success", "failed"})
 
 # Short retries and quick detection of dead tasks, so that a fault costs seconds of
@@ -116,7 +116,8 @@ class MetadataDb:
 
     def task_instances(self, dag_id: str, run_id: str | None = None) -> list[dict[str, Any]]:
         sql = (
-            "SELECT run_id, task_id, map_index, state, try_number, pid, hostname"
+            "SELECT run_id, task_id, map_index, state, try_number, pid, hostname,"
+            " start_date, end_date"
             " FROM task_instance WHERE dag_id = ?"
         )
         if run_id is None:
@@ -142,14 +143,19 @@ class Deployment:
     # -- processes
 
     def airflow(self, *args: str, timeout: float = 300) -> str:
-        result = subprocess.run(
-            [sys.executable, "-m", "airflow", *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            cwd=PROJECT_ROOT,
-        )
+        """Run an Airflow command; its output. SQLite allows one writer at a time, so a
+        command that found the database locked (and rolled back) is run again."""
+        for _ in range(5):
+            result = subprocess.run(
+                [sys.executable, "-m", "airflow", *args],
+                env=self.env,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                cwd=PROJECT_ROOT,
+            )
+            if result.returncode == 0 or "database is locked" not in result.stderr:
+                break
         assert result.returncode == 0, f"airflow {' '.join(args)}:\n{result.stderr[-3000:]}"
         return result.stdout
 
@@ -365,12 +371,19 @@ def sources() -> dict[str, str]:
 
 
 @pytest.fixture
+def airflow_settings() -> dict[str, str]:
+    """Airflow settings a test changes (by overriding this fixture)."""
+    return {}
+
+
+@pytest.fixture
 def deployment(
     executor: str,
     tmp_path: Path,
     seed_site: str,
     s3_front: Outage,
     sources: dict[str, str],
+    airflow_settings: dict[str, str],
 ) -> Iterator[Deployment]:
     """Airflow's processes over the seed site and the S3 API, started and migrated."""
     api_port = free_port()
@@ -396,6 +409,7 @@ def deployment(
         "DEFENCE_NEWS_S3_BUCKET": BUCKET,
         **FAST_RECOVERY,
         **sources,
+        **airflow_settings,
     }
     commands = {
         "api-server": ["api-server", "--port", str(api_port)],
@@ -444,7 +458,8 @@ def _metadata_database(executor: str, home: Path, env: dict[str, str]):
         env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{path}"
         env["AIRFLOW__CORE__EXECUTOR"] = "LocalExecutor"
         env["AIRFLOW__CORE__PARALLELISM"] = "4"
-        yield MetadataDb(lambda: sqlite3.connect(path, timeout=10), "?")
+        uri = f"file:{path}?mode=ro"  # read only: the test never writes Airflow's tables
+        yield MetadataDb(lambda: sqlite3.connect(uri, uri=True, timeout=10), "?")
 
     @contextmanager
     def postgres() -> Iterator[MetadataDb]:

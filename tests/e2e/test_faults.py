@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -179,6 +179,44 @@ def test_a_rerun_and_an_overlapping_backfill_change_nothing(deployment: Deployme
     assert backfilled["article_ids"] == first["article_ids"]
     assert sorted(backfilled["event_ids"]) == sorted(first["event_ids"])
     assert len(backfilled["manifests"]) == 3  # one per interval, the seed source's
+
+
+class TestBackfillBesideTheSchedule:
+    """Backfill runs do not wait for the DAG's other runs (a backfill's max_active_runs
+    is its own), so one source is ingested for several intervals at once."""
+
+    @pytest.fixture
+    def airflow_settings(self) -> dict[str, str]:
+        return {"AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True"}
+
+    def test_intervals_ingested_at_once_claim_each_article_once(
+        self, deployment: Deployment
+    ) -> None:
+        deployment.wait_until("the DAGs to be parsed", dags_parsed(deployment))
+        now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+        deployment.airflow(
+            "backfill", "create", "--dag-id", INGEST,
+            "--from-date", (now - timedelta(hours=4)).isoformat(),
+            "--to-date", (now - timedelta(hours=2)).isoformat(),
+        )  # fmt: skip
+        for dag_id in (EVENTS, INGEST):  # the schedule starts the latest hour beside them
+            deployment.airflow("dags", "unpause", dag_id)
+        deployment.wait_until("the backfill to complete", backfill_completed(deployment))
+        runs = settle(deployment, ingest_runs=4)
+        assert len({run["data_interval_start"] for run in runs}) == 4
+        seed = ingest_tries(deployment, "seed")
+        print("seed ingest tries:", *sorted((t["start_date"], t["end_date"]) for t in seed))
+        held = assert_store_clean(deployment)
+        claimed = [key for key, d in held["manifests"].items() if d["counts"]["article"]]
+        assert len(claimed) == 1, f"the seed site's articles were stored by {claimed}"
+
+
+def dags_parsed(deployment: Deployment):
+    def check() -> bool:
+        rows = deployment.db.rows("SELECT dag_id FROM dag")
+        return {INGEST, EVENTS} <= {row["dag_id"] for row in rows}
+
+    return check
 
 
 def backfill_completed(deployment: Deployment):
