@@ -139,6 +139,7 @@ class Deployment:
     processes: dict[str, psutil.Popen] = field(default_factory=dict)
     strays: list[psutil.Process] = field(default_factory=list)
     restarts: int = 0
+    failed: bool = False  # set when the test failed: the teardown prints the logs
 
     # -- processes
 
@@ -431,9 +432,8 @@ def deployment(
         try:
             yield deployment
         finally:
-            failed = getattr(deployment, "failed", False)
             deployment.stop_all()
-            if failed:
+            if deployment.failed:
                 deployment.print_logs()
 
 
