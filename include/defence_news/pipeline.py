@@ -67,12 +67,25 @@ def ingest_source(
 
     Order matters: articles, then the manifest, then the source's seen index. A write
     that fails leaves the index as it was, so the next run fetches those URLs again
-    instead of skipping them as already seen."""
+    instead of skipping them as already seen. The source's lease is held from reading
+    the index to saving it, so that two intervals ingested at once (a backfill beside
+    the schedule) cannot both claim the same new URLs (fetch/lease.py)."""
+    from defence_news.fetch.lease import source_lease
+    from defence_news.fetch.settings import FetchSettings
+
+    settings = fetch_settings or FetchSettings.from_env()
+    with source_lease(store, source.id, interval, wait=settings.lease_wait, ttl=settings.lease_ttl):
+        return _ingest_source(source, interval, store, settings, limit)
+
+
+def _ingest_source(
+    source: Any, interval: Interval, store: ObjectStore, settings: Any, limit: int | None
+) -> IngestReport:
     from defence_news.fetch import collect_source, collection_failure, commit_state
     from defence_news.fetch.manifest import RunManifest
 
     collection = collect_source(
-        source, interval, store, settings=fetch_settings, limit=limit, commit=False
+        source, interval, store, settings=settings, limit=limit, commit=False
     )
     for problem in collection.source_errors:
         log.warning("source %s: %s", source.id, problem)

@@ -77,6 +77,12 @@ class FetchSettings:
     # Wall-clock seconds one source may spend fetching pages in a run; the URLs whose turn
     # comes later are deferred to the next run. Well inside the tasks' execution_timeout.
     source_budget: float = 600.0
+    # One ingest of a source at a time (fetch/lease.py): a run of another interval waits
+    # this long for the source's lease, then fails to be retried; within the tasks'
+    # 30-minute execution_timeout, with room for its own work.
+    lease_wait: float = 900.0
+    # A lease older than this was left by a run that died (past any execution_timeout).
+    lease_ttl: float = 2400.0
 
     def __post_init__(self) -> None:
         for item in dataclasses.fields(self):
@@ -115,6 +121,7 @@ POSITIVE = frozenset(
         "host_failure_limit",
         "seen_retention_days",  # 0 would forget every URL each run and refetch it all
         "source_budget",  # 0 would defer every page of every source to the next run
+        "lease_ttl",  # 0 would break every lease at once
     }
 )
 NON_NEGATIVE = frozenset(
@@ -129,6 +136,7 @@ NON_NEGATIVE = frozenset(
         "robots_ttl",
         "max_feed_items",
         "max_child_sitemaps",
+        "lease_wait",
     }
 )
 BOOLEAN_WORDS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}

@@ -17,6 +17,12 @@ class ObjectStore(Protocol):
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
         """Write ``data`` under ``key``, replacing any object already there."""
 
+    def put_new(
+        self, key: str, data: bytes, content_type: str = "application/octet-stream"
+    ) -> bool:
+        """Write ``data`` under ``key`` only if no object has that key, atomically;
+        False (nothing written) if one does. What a lease is taken with."""
+
     def get(self, key: str) -> bytes:
         """The object's bytes; ``ObjectNotFound`` if there is none."""
 

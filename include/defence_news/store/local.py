@@ -33,6 +33,23 @@ class LocalStore:
             Path(tmp).unlink(missing_ok=True)
             raise
 
+    def put_new(
+        self, key: str, data: bytes, content_type: str = "application/octet-stream"
+    ) -> bool:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written aside, then linked in: a link fails if the name exists, atomically.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+        return True
+
     def get(self, key: str) -> bytes:
         try:
             return self._path(key).read_bytes()

@@ -42,6 +42,27 @@ class S3Store:
             Bucket=self.bucket, Key=self.prefix + key, Body=data, ContentType=content_type
         )
 
+    def put_new(
+        self, key: str, data: bytes, content_type: str = "application/octet-stream"
+    ) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.put_object(
+                Bucket=self.bucket,
+                Key=self.prefix + key,
+                Body=data,
+                ContentType=content_type,
+                IfNoneMatch="*",  # S3 conditional write: refused if the key exists
+            )
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code")
+            # 409: another conditional write of the key is in flight; it wins.
+            if code in ("PreconditionFailed", "ConditionalRequestConflict", "412", "409"):
+                return False
+            raise
+        return True
+
     def get(self, key: str) -> bytes:
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)

@@ -48,6 +48,24 @@ def test_delete_removes_and_tolerates_missing(store: ObjectStore) -> None:
     assert not store.exists("state/seen/x.json")
 
 
+def test_put_new_writes_only_where_no_object_is(store: ObjectStore) -> None:
+    assert store.put_new("state/lease/wire.json", b"first") is True
+    assert store.put_new("state/lease/wire.json", b"second") is False
+    assert store.get("state/lease/wire.json") == b"first"
+    store.delete("state/lease/wire.json")
+    assert store.put_new("state/lease/wire.json", b"third") is True
+    assert store.get("state/lease/wire.json") == b"third"
+
+
+def test_put_new_lets_one_of_many_at_once_win(store: ObjectStore) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        won = list(pool.map(lambda n: store.put_new("state/lease/x.json", b"%d" % n), range(8)))
+    assert won.count(True) == 1
+    assert store.get("state/lease/x.json") == b"%d" % won.index(True)
+
+
 def test_local_store_refuses_keys_outside_its_root(tmp_path) -> None:
     with pytest.raises(ValueError, match="escapes"):
         LocalStore(tmp_path).put("../outside.txt", b"x")
