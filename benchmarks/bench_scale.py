@@ -151,7 +151,8 @@ def _shifted(event, day: int, dataclasses):  # -> Event
 def _child(function: str, *args: str, env: dict[str, str]) -> dict[str, float]:
     """Run one of the functions above in a fresh process (its own peak RSS)."""
     code = (
-        "import json, sys; sys.path.insert(0, 'benchmarks'); import bench_scale as b; "
+        "import faulthandler, json, sys; faulthandler.enable(); "
+        "sys.path.insert(0, 'benchmarks'); import bench_scale as b; "
         f"print('RESULT', json.dumps(b.{function}(*sys.argv[1:])))"
     )
     done = subprocess.run(
@@ -162,9 +163,12 @@ def _child(function: str, *args: str, env: dict[str, str]) -> dict[str, float]:
         text=True,
         timeout=AIRFLOW_TIMEOUT,
     )
-    if done.returncode != 0:
-        raise SystemExit(f"{function} failed:\n{done.stderr[-3000:]}")
-    line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
+    line = next((x for x in done.stdout.splitlines() if x.startswith("RESULT ")), None)
+    if done.returncode != 0 or line is None:
+        raise SystemExit(
+            f"{function} failed (exit {done.returncode}):\n{done.stdout[-2000:]}\n"
+            f"{done.stderr[-3000:]}"
+        )
     return json.loads(line.removeprefix("RESULT "))
 
 
