@@ -20,7 +20,7 @@ __all__ = ["BadFilter", "EventQuery", "EventsView", "load_events"]
 KINDS = ("events", "fused")
 _ORDER = "ORDER BY _event_start DESC NULLS LAST, confidence DESC NULLS LAST, _row"
 # Helper columns of tables.py that a reader of the rows does not need.
-_HIDDEN = ("_row", "_text", "_event_start", "_event_end")
+_HIDDEN = ("_key", "_row", "_text", "_event_start", "_event_end")
 
 
 def where(query: EventQuery) -> tuple[str, list[Any]]:

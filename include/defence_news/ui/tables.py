@@ -1,12 +1,13 @@
 """The store's events and fused events as DuckDB tables, kept between requests.
 
 Every object is read through the project's ObjectStore (local folder or S3 via
-boto3 and the Airflow connection): DuckDB's own S3 reader (httpfs) is an
-extension it downloads at run time, which an offline machine cannot do. Each
-Parquet object is read once into Arrow and kept by key and version (file
-mtime and size, or the S3 ETag); a request lists the keys, reads only new or
-changed objects, and rebuilds the DuckDB table only when the listing changed.
-The pages then filter, sort and page in DuckDB on the server.
+boto3 and the Airflow connection) into Arrow and handed to DuckDB: DuckDB's own
+S3 reader (httpfs) is an extension it downloads at run time, which an offline
+machine cannot do (the wheel does not bundle it). A request lists the keys with
+their versions (file mtime and size, or the S3 ETag) and brings the table up to
+date: only new or changed objects are read and inserted, rows of replaced or
+removed objects deleted. The pages then filter, sort and page in DuckDB on the
+server.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -51,10 +53,10 @@ _AS_DATE = (
     "WHEN length({0}) = 7 THEN {0} || '-01' ELSE substr({0}, 1, 10) END AS DATE)"
 )
 
-_EVENTS_SQL = f"""
-CREATE TABLE events AS SELECT
+_EVENTS_SELECT = f"""
+SELECT
   r.*,
-  row_number() OVER () AS _row,
+  row_number() OVER () + ? AS _row,
   list_sort(list_distinct(list_filter(list_transform(actors, lambda a: a.country),
                                       lambda c: c IS NOT NULL))) AS _countries,
   [article.source_id] AS _sources,
@@ -64,10 +66,13 @@ CREATE TABLE events AS SELECT
 FROM raw r
 """
 
-_FUSED_SQL = f"""
-CREATE TABLE events AS SELECT
-  r.*,
-  row_number() OVER () AS _row,
+_FUSED_SELECT = f"""
+SELECT
+  r.* REPLACE (
+    -- a snapshot row's ingest date is the day it was first reported
+    coalesce(substr(CAST(r.first_reported AS VARCHAR), 1, 10), r._ingest_date) AS _ingest_date
+  ),
+  row_number() OVER () + ? AS _row,
   list_sort(list_distinct(list_filter(countries, lambda c: c IS NOT NULL))) AS _countries,
   list_sort(list_distinct(list_filter(
       list_concat(coalesce(outlets, []), list_transform(evidence, lambda e: e.source_id)),
@@ -97,56 +102,97 @@ class EventTable:
 
 
 class TableCache:
-    """Tables by store and kind, and Arrow objects by key and version."""
+    """One DuckDB table per store and kind, kept in step with the store's listing:
+    new objects are inserted, replaced ones deleted and inserted again, removed ones
+    deleted; anything else (a schema no insert accepts) rebuilds the table."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._objects: dict[tuple[str, str], tuple[Any, pa.Table]] = {}
-        self._tables: dict[tuple[str, str], tuple[tuple[Any, ...], EventTable]] = {}
+        self._tables: dict[tuple[str, str], _Entry] = {}
 
     def table(self, store: ObjectStore, kind: str) -> EventTable:
-        with self._lock:  # one build at a time; readers of a built table do not wait long
+        with self._lock:  # one update at a time; readers of a built table do not wait
             return self._table(store, kind)
 
     def _table(self, store: ObjectStore, kind: str) -> EventTable:
-        where = store.describe()
-        listing, origin = _listing_for(store, kind)
-        signature = tuple(listing)
-        cached = self._tables.get((where, kind))
-        if cached is not None and cached[0] == signature:
-            return cached[1]
-        problems: list[str] = []
-        parts = []
-        for key, version, ingest_date, interval in listing:
-            table = self._object(store, key, version, problems)
-            if table is not None:
-                parts.append(_with_origin(table, ingest_date, interval))
-        built = _build(kind, parts, problems, origin)
-        self._tables[(where, kind)] = (signature, built)
-        live = {(where, key) for key, *_ in listing}
-        for stale in [k for k in self._objects if k[0] == where and k not in live]:
-            del self._objects[stale]  # replaced or deleted objects are not kept
-        return built
+        slot = (store.describe(), kind)
+        found, origin = _listing_for(store, kind)
+        versions = {key: version for key, version, *_ in found}
+        entry = self._tables.get(slot)
+        if entry is not None and entry.versions == versions:
+            return entry.table
+        if entry is not None:
+            try:
+                return self._update(store, kind, entry, found, versions, origin)
+            except duckdb.Error as error:  # e.g. a column of another type: start over
+                log.warning("rebuilding the %s table of %s: %s", kind, slot[0], error)
+        problems: dict[str, str] = {}
+        parts = _read_all(store, found, problems)
+        connection = duckdb.connect(":memory:")
+        _insert(connection, kind, parts, create=True)
+        entry = _Entry(versions, problems, _described(connection, kind, problems, origin))
+        self._tables[slot] = entry
+        return entry.table
 
-    def _object(
-        self, store: ObjectStore, key: str, version: Any, problems: list[str]
-    ) -> pa.Table | None:
-        slot = (store.describe(), key)
-        cached = self._objects.get(slot)
-        if cached is not None and cached[0] == version:
-            return cached[1]
+    def _update(
+        self,
+        store: ObjectStore,
+        kind: str,
+        entry: _Entry,
+        found: list[tuple[str, Any, str, str]],
+        versions: dict[str, Any],
+        origin: str,
+    ) -> EventTable:
+        changed = [item for item in found if entry.versions.get(item[0], _NONE) != item[1]]
+        gone = [key for key in entry.versions if versions.get(key, _NONE) != entry.versions[key]]
+        connection = entry.table.connection
+        problems = {key: text for key, text in entry.problems.items() if key in versions}
+        for key in gone:
+            problems.pop(key, None)
+        parts = _read_all(store, changed, problems)
+        connection.execute("BEGIN TRANSACTION")
         try:
-            table = pq.read_table(io.BytesIO(store.get(key)))
-        except Exception as error:  # unreadable object: name it, keep the rest
-            problems.append(f"{key}: could not be read ({type(error).__name__}: {error})")
-            return None
-        self._objects[slot] = (version, table)
-        return table
+            if gone:
+                connection.execute("DELETE FROM events WHERE _key IN (SELECT unnest(?))", [gone])
+            _insert(connection, kind, parts, create=False)
+            connection.execute("COMMIT")
+        except Exception:
+            connection.execute("ROLLBACK")
+            raise
+        updated = _Entry(versions, problems, _described(connection, kind, problems, origin))
+        self._tables[(store.describe(), kind)] = updated
+        return updated.table
 
     def clear(self) -> None:
         with self._lock:
-            self._objects.clear()
             self._tables.clear()
+
+
+_NONE = object()  # "no such key" in a versions map (a version may be None)
+READERS = 4  # objects read at once: S3 round trips overlap, local reads use both cores
+
+
+@dataclass
+class _Entry:
+    versions: dict[str, Any]
+    problems: dict[str, str]  # key -> why it could not be read
+    table: EventTable
+
+
+def _read_all(
+    store: ObjectStore, found: list[tuple[str, Any, str, str]], problems: dict[str, str]
+) -> list[pa.Table]:
+    def read(item: tuple[str, Any, str, str]) -> pa.Table | None:
+        key, _, ingest_date, interval = item
+        try:
+            table = pq.ParquetFile(io.BytesIO(store.get(key))).read(use_threads=False)
+        except Exception as error:  # unreadable object: name it, keep the rest
+            problems[key] = f"{key}: could not be read ({type(error).__name__}: {error})"
+            return None
+        return _with_origin(table, key, ingest_date, interval)
+
+    with ThreadPoolExecutor(max_workers=READERS) as pool:
+        return [table for table in pool.map(read, found) if table is not None]
 
 
 CACHE = TableCache()
@@ -248,8 +294,9 @@ def _snapshot_key(day: date) -> str:
 # -- building ----------------------------------------------------------------------------
 
 
-def _with_origin(table: pa.Table, ingest_date: str, interval: str) -> pa.Table:
+def _with_origin(table: pa.Table, key: str, ingest_date: str, interval: str) -> pa.Table:
     rows = table.num_rows
+    table = table.append_column("_key", pa.array([key] * rows, _STR))
     table = table.append_column("_ingest_date", pa.array([ingest_date] * rows, _STR))
     return table.append_column("_interval", pa.array([interval] * rows, _STR))
 
@@ -266,7 +313,9 @@ def _expected_schema(kind: str) -> pa.Schema:
 
 def _combine(parts: list[pa.Table], schema: pa.Schema) -> pa.Table:
     """One table of all parts; columns a part lacks are nulls (older writers)."""
-    full = schema.append(pa.field("_ingest_date", _STR)).append(pa.field("_interval", _STR))
+    full = schema
+    for name in ("_key", "_ingest_date", "_interval"):
+        full = full.append(pa.field(name, _STR))
     if not parts:
         return full.empty_table()
     try:
@@ -280,25 +329,37 @@ def _combine(parts: list[pa.Table], schema: pa.Schema) -> pa.Table:
     return table
 
 
-def _build(kind: str, parts: list[pa.Table], problems: list[str], origin: str) -> EventTable:
-    connection = duckdb.connect(":memory:")
+def _insert(
+    connection: duckdb.DuckDBPyConnection, kind: str, parts: list[pa.Table], *, create: bool
+) -> None:
+    """Create the table from ``parts`` or insert them (by column name) into it."""
+    if not parts and not create:
+        return
     raw = _combine(parts, _expected_schema(kind))
+    select = _FUSED_SELECT if kind == "fused" else _EVENTS_SELECT
     connection.register("raw", raw)
-    connection.execute(_FUSED_SQL if kind == "fused" else _EVENTS_SQL)
-    if kind == "fused":  # a snapshot row's ingest date is the day it was first reported
-        connection.execute(
-            "UPDATE events SET _ingest_date = substr(CAST(first_reported AS VARCHAR), 1, 10) "
-            "WHERE first_reported IS NOT NULL"
-        )
-    connection.unregister("raw")
+    try:
+        if create:
+            connection.execute(f"CREATE TABLE events AS {select}", [0])
+        else:
+            ((offset,),) = connection.sql("SELECT coalesce(max(_row), 0) FROM events").fetchall()
+            connection.execute(f"INSERT INTO events BY NAME {select}", [offset])
+    finally:
+        connection.unregister("raw")
+
+
+def _described(
+    connection: duckdb.DuckDBPyConnection, kind: str, problems: dict[str, str], origin: str
+) -> EventTable:
+    ((rows,),) = connection.sql("SELECT count(*) FROM events").fetchall()
     return EventTable(
         kind=kind,
         connection=connection,
-        rows=raw.num_rows,
+        rows=int(rows),
         countries=_distinct(connection, "unnest(_countries)"),
         sources=_distinct(connection, "unnest(_sources)"),
         ingest_dates=sorted(_distinct(connection, "_ingest_date"), reverse=True),
-        problems=problems,
+        problems=sorted(problems.values()),
         origin=origin,
     )
 

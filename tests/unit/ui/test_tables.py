@@ -99,3 +99,41 @@ def test_without_a_snapshot_the_per_interval_objects_are_read(store: LocalStore)
     body = TestClient(create_app(lambda: store)).get("/api/fused").json()
     assert body["read_from"] == "per-interval objects" and body["total"] == 2
     assert latest_snapshot(store) is None
+
+
+def test_the_table_follows_new_replaced_removed_and_repaired_objects(store: LocalStore) -> None:
+    from defence_news.store import keys
+    from tests.unit.ui.fixtures import NOON, make_event, noon_events, write_events
+
+    client = TestClient(create_app(lambda: store))
+
+    def ids() -> list[str]:
+        return sorted(row["event_id"] for row in client.get("/api/events").json()["events"])
+
+    assert ids() == ["e1", "e2", "e3", "e4"]
+    store.delete(keys.events_key(NOON))
+    assert ids() == ["e1", "e2", "e4"]
+    store.put(keys.events_key(NOON), b"not parquet")
+    body = client.get("/api/events").json()
+    assert body["problems"][0].startswith(keys.events_key(NOON)) and body["total"] == 3
+    write_events(
+        store, NOON, [*noon_events(), make_event("e5", "visit", "planned", ("IND", "JPN"), "Soon.")]
+    )
+    body = client.get("/api/events").json()
+    assert body["problems"] == [] and sorted(r["event_id"] for r in body["events"]) == [
+        "e1",
+        "e2",
+        "e3",
+        "e4",
+        "e5",
+    ]
+    assert "JPN" in client.get("/events").text  # the country list follows too
+
+
+def test_a_newer_snapshot_replaces_the_older_one(store: LocalStore) -> None:
+    client = TestClient(create_app(lambda: store))
+    write_snapshot(store, date(2026, 11, 28), snapshot_rows()[:1])
+    assert client.get("/api/fused").json()["total"] == 1
+    key = write_snapshot(store, SNAPSHOT_DAY, snapshot_rows())
+    body = client.get("/api/fused").json()
+    assert (body["total"], body["read_from"]) == (2, key)
