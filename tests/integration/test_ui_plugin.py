@@ -19,64 +19,28 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from html import escape
 from pathlib import Path
 
 import pytest
 import requests
 
-from defence_news.adapters.runner import run_dag_in_process
-from defence_news.interval import Interval
 from defence_news.store import LocalStore
+from tests.integration.conftest import HEALTHY, UNREACHABLE
 from tests.support.servers import free_port
 from tests.unit.ui.fixtures import (
     HOSTILE_SENTENCE,
-    MORNING,
     fill_store,
-    same_visit_twice,
-    write_fused,
 )
 
 pytestmark = pytest.mark.integration
 
 SERVER_START_TIMEOUT = 10.0  # seconds; uvicorn starts in well under one
-HEALTHY = Interval(datetime(2026, 11, 30, 4, tzinfo=UTC), datetime(2026, 11, 30, 5, tzinfo=UTC))
-UNREACHABLE = Interval(HEALTHY.end, HEALTHY.end + timedelta(hours=1))
-NOTHING_LISTENS = "http://127.0.0.1:9"
 
 
 @pytest.fixture
 def filled_store(tmp_path: Path) -> LocalStore:
     return fill_store(LocalStore(tmp_path / "store"))
-
-
-def _conf(interval: Interval) -> dict:
-    return {
-        "interval_start": interval.start.isoformat(),
-        "interval_end": interval.end.isoformat(),
-        "dry_run": False,  # dag.test() keeps an earlier test's Params on the DAG object
-    }
-
-
-@pytest.fixture(scope="module")
-def ingested_store(
-    dags: dict, seed_site: str, tmp_path_factory: pytest.TempPathFactory
-) -> LocalStore:
-    """Two real ingest runs of the seed source: one healthy, then one while its site is
-    unreachable; plus the fixture events and fused events for the events pages."""
-    root = tmp_path_factory.mktemp("ingested") / "store"
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("DEFENCE_NEWS_SOURCES", "seed")
-        env.setenv("DEFENCE_NEWS_STORE", "local")
-        env.setenv("DEFENCE_NEWS_LOCAL_ROOT", str(root))
-        env.setenv("DEFENCE_NEWS_SEED_URL", seed_site)
-        assert run_dag_in_process(dags["defence_news_ingest"], _conf(HEALTHY)) == "success"
-        env.setenv("DEFENCE_NEWS_SEED_URL", NOTHING_LISTENS)
-        assert run_dag_in_process(dags["defence_news_ingest"], _conf(UNREACHABLE)) == "failed"
-    store = fill_store(LocalStore(root))
-    write_fused(store, MORNING, same_visit_twice())
-    return store
 
 
 def test_airflow_loads_the_plugin_with_its_app_and_nav_views() -> None:

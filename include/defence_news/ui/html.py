@@ -468,8 +468,13 @@ def country_page(
 # -- health ------------------------------------------------------------------------------
 
 
+def run_label(slug: str) -> str:
+    """``20261130T0500Z--...`` as ``11-30 05:00``: a run's start, short."""
+    return f"{slug[4:6]}-{slug[6:8]} {slug[9:11]}:{slug[11:13]}" if len(slug) >= 13 else slug
+
+
 def _run_cell(run: Run) -> str:
-    label = escape(run.interval[9:14] if run.interval else "")
+    label = escape(run_label(run.interval))
     if run.log_url:
         title = f"task log of {run.interval}"
         return f'<a href="{escape(run.log_url)}" target="_top" title="{escape(title)}">{label}</a>'
