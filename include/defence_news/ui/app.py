@@ -121,8 +121,13 @@ def create_app(
         kind = _kind(kind)
         if format not in export.FORMATS:
             raise BadFilter(f"format must be one of {', '.join(export.FORMATS)}, not {format!r}")
-        rows = data.iter_matching(open_store(), query, kind)
-        body = export.csv_rows(rows, kind) if format == "csv" else export.jsonl(rows)
+        store = open_store()
+        if format == "csv":
+            batches = data.matching_batches(store, query, kind, export.csv_columns(kind))
+            body = export.csv_bytes(batches)
+        else:
+            batches = data.matching_batches(store, query, kind, export.JSON_COLUMNS, as_json=True)
+            body = export.jsonl_bytes(batches)
         name = f"defence-news-{'fused-events' if kind == 'fused' else 'events'}.{format}"
         return StreamingResponse(
             body,

@@ -7,9 +7,10 @@ sorting and paging happen here, on the server; a page carries one page of rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+import pyarrow as pa
 
 from defence_news.store import ObjectStore
 from defence_news.ui.filters import BadFilter, EventQuery
@@ -134,17 +135,24 @@ def load_events(store: ObjectStore, query: EventQuery, *, kind: str = "events") 
     )
 
 
-def iter_matching(store: ObjectStore, query: EventQuery, kind: str) -> Iterator[dict[str, Any]]:
-    """Every row ``query`` matches (all pages), read in batches: for exports."""
+def matching_batches(
+    store: ObjectStore,
+    query: EventQuery,
+    kind: str,
+    columns: str,
+    *,
+    as_json: bool = False,
+    rows_per_batch: int = 5000,
+) -> pa.RecordBatchReader:
+    """Every row ``query`` matches (all pages), as Arrow batches of ``columns`` (SQL
+    select-list over the ``events`` table), in page order: for exports. ``as_json``:
+    one column holding each row as JSON text, serialised by DuckDB."""
     table = table_for(store, kind)
     condition, params = where(query)
-    result = table.cursor().sql(
-        f"SELECT * EXCLUDE ({', '.join(_HIDDEN)}) FROM events WHERE {condition} {_ORDER}",
-        params=params,
-    )
-    for batch in iter_batches(result):
-        for row in batch:
-            yield public_row(row)
+    sql = f"SELECT {columns} FROM events WHERE {condition} {_ORDER}"
+    if as_json:
+        sql = f"SELECT to_json(t) AS line FROM ({sql}) t"
+    return table.cursor().sql(sql, params=params).to_arrow_reader(rows_per_batch)
 
 
 def public_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -1,116 +1,109 @@
-"""Filtered events and fused events as CSV or JSON Lines, produced row by row.
+"""Filtered events and fused events as CSV or JSON Lines, streamed batch by batch.
 
-JSON Lines carries each row whole (nested actors, evidence...); CSV carries the
-columns an analyst sorts and filters in a spreadsheet, lists joined with ``; ``.
+JSON Lines carries each row whole (nested actors, evidence...), serialised by
+DuckDB; CSV carries the columns an analyst sorts and filters in a spreadsheet,
+lists joined with ``; ``, written by Arrow's CSV writer. Rows never pass through
+Python one by one, so a 100,000-row export is a few seconds, not a minute.
 """
 
 from __future__ import annotations
 
-import csv
 import io
-import json
-from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime
-from typing import Any
+from collections.abc import Iterator
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 FORMATS = ("csv", "jsonl")
-BATCH_ROWS = 500  # rows per chunk sent to the client
 
 
-def _join(values: Iterable[Any] | None) -> str:
-    return "; ".join(str(value) for value in values or () if value is not None)
+def _joined(expression: str, separator: str = "; ") -> str:
+    return f"array_to_string({expression}, '{separator}')"
 
 
-def _event_columns(row: dict[str, Any]) -> dict[str, Any]:
-    article = row.get("article") or {}
-    evidence = row.get("evidence") or {}
-    when = row.get("when") or {}
-    return {
-        "event_id": row.get("event_id"),
-        "category": row.get("category"),
-        "status": row.get("status"),
-        "countries": _join(row.get("countries_all")),
-        "actors": _join(f"{a.get('name')} ({a.get('country')})" for a in row.get("actors") or ()),
-        "event_start": when.get("start"),
-        "event_end": when.get("end"),
-        "precision": when.get("precision"),
-        "event_name": row.get("event_name"),
-        "confidence": row.get("confidence"),
-        "sentence": evidence.get("sentence"),
-        "triggers": _join(evidence.get("triggers")),
-        "people": _join(p.get("name") for p in row.get("people") or ()),
-        "source_id": article.get("source_id"),
-        "url": article.get("url"),
-        "title": article.get("title"),
-        "published_at": article.get("published_at"),
-        "ingest_date": row.get("ingest_date"),
-        "interval": row.get("interval"),
-    }
+EVENT_CSV_COLUMNS = ", ".join(
+    [
+        "event_id",
+        "category",
+        "status",
+        f"{_joined('_countries')} AS countries",
+        _joined(
+            "list_transform(actors, lambda a: a.name || ' (' || coalesce(a.country, '?') || ')')"
+        )
+        + " AS actors",
+        '"when".start AS event_start',
+        '"when"."end" AS event_end',
+        '"when".precision AS precision',
+        "event_name",
+        "confidence",
+        "evidence.sentence AS sentence",
+        f"{_joined('evidence.triggers')} AS triggers",
+        f"{_joined('list_transform(people, lambda p: p.name)')} AS people",
+        "article.source_id AS source_id",
+        "article.url AS url",
+        "article.title AS title",
+        "article.published_at AS published_at",
+        "_ingest_date AS ingest_date",
+        "_interval AS interval",
+    ]
+)
+
+FUSED_CSV_COLUMNS = ", ".join(
+    [
+        "fused_id",
+        "category",
+        "status",
+        f"{_joined('_countries')} AS countries",
+        "start AS event_start",
+        '"end" AS event_end',
+        "precision",
+        "event_name",
+        "confidence",
+        f"{_joined('_sources')} AS outlets",
+        "len(article_ids) AS articles",
+        "CAST(first_reported AS VARCHAR) AS first_reported",
+        "CAST(last_reported AS VARCHAR) AS last_reported",
+        f"{_joined('list_transform(status_history, lambda h: h.status)')} AS statuses",
+        f"{_joined('list_transform(people, lambda p: CAST(p AS VARCHAR))')} AS people",
+        f"{_joined('list_transform(evidence, lambda e: e.url)')} AS urls",
+        _joined("list_transform(evidence, lambda e: coalesce(e.sentence, ''))", " | ")
+        + " AS sentences",
+        "_ingest_date AS ingest_date",
+    ]
+)
+
+# The stored row as the JSON API shows it: bookkeeping columns renamed or left out.
+JSON_COLUMNS = (
+    "* EXCLUDE (_key, _row, _text, _event_start, _event_end, _ingest_date, _interval, "
+    "_countries, _sources), _ingest_date AS ingest_date, nullif(_interval, '') AS interval, "
+    "_countries AS countries_all, _sources AS sources_all"
+)
 
 
-def _fused_columns(row: dict[str, Any]) -> dict[str, Any]:
-    evidence = row.get("evidence") or ()
-    return {
-        "fused_id": row.get("fused_id"),
-        "category": row.get("category"),
-        "status": row.get("status"),
-        "countries": _join(row.get("countries")),
-        "event_start": row.get("start"),
-        "event_end": row.get("end"),
-        "precision": row.get("precision"),
-        "event_name": row.get("event_name"),
-        "confidence": row.get("confidence"),
-        "outlets": _join(row.get("sources_all")),
-        "articles": len(row.get("article_ids") or ()),
-        "first_reported": row.get("first_reported"),
-        "last_reported": row.get("last_reported"),
-        "statuses": _join(h.get("status") for h in row.get("status_history") or ()),
-        "people": _join(row.get("people")),
-        "urls": _join(item.get("url") for item in evidence),
-        "sentences": " | ".join(item.get("sentence") or "" for item in evidence),
-        "ingest_date": row.get("ingest_date"),
-    }
+def csv_columns(kind: str) -> str:
+    return FUSED_CSV_COLUMNS if kind == "fused" else EVENT_CSV_COLUMNS
 
 
-def columns_for(kind: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    return _fused_columns if kind == "fused" else _event_columns
+def _options(header: bool) -> pa_csv.WriteOptions:
+    # Arrow's "needed" quotes every text value and the names: valid CSV any reader takes.
+    return pa_csv.WriteOptions(include_header=header, quoting_style="needed")
 
 
-def _default(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value)
+def csv_bytes(batches: pa.RecordBatchReader) -> Iterator[bytes]:
+    header = True
+    for batch in batches:
+        buffer = io.BytesIO()
+        pa_csv.write_csv(batch, buffer, _options(header))
+        header = False
+        yield buffer.getvalue()
+    if header:  # no row: the header alone still says what the columns are
+        buffer = io.BytesIO()
+        pa_csv.write_csv(batches.schema.empty_table(), buffer, _options(True))
+        yield buffer.getvalue()
 
 
-def jsonl(rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
-    chunk: list[str] = []
-    for row in rows:
-        chunk.append(json.dumps(row, ensure_ascii=False, default=_default))
-        if len(chunk) >= BATCH_ROWS:
-            yield ("\n".join(chunk) + "\n").encode("utf-8")
-            chunk = []
-    if chunk:
-        yield ("\n".join(chunk) + "\n").encode("utf-8")
-
-
-def csv_rows(rows: Iterable[dict[str, Any]], kind: str) -> Iterator[bytes]:
-    to_columns = columns_for(kind)
-    buffer = io.StringIO()
-    writer: csv.DictWriter | None = None
-    for count, row in enumerate(rows, start=1):
-        flat = {
-            k: _default(v) if isinstance(v, datetime | date) else v
-            for k, v in to_columns(row).items()
-        }
-        if writer is None:
-            writer = csv.DictWriter(buffer, fieldnames=list(flat))
-            writer.writeheader()
-        writer.writerow(flat)
-        if count % BATCH_ROWS == 0:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    if writer is None:  # no row: the header alone still says what the columns are
-        csv.DictWriter(buffer, fieldnames=list(to_columns({}))).writeheader()
-    if buffer.getvalue():
-        yield buffer.getvalue().encode("utf-8")
+def jsonl_bytes(batches: pa.RecordBatchReader) -> Iterator[bytes]:
+    for batch in batches:
+        lines = batch.column(0).to_pylist()
+        if lines:
+            yield ("\n".join(lines) + "\n").encode("utf-8")
