@@ -149,7 +149,7 @@ def run_bars(runs: Sequence[tuple[str, int, int, str]], label: str) -> str:
     """A small bar per run, oldest left: articles up (green), failures down (red);
     a run without a manifest is a grey tick. ``runs``: (interval, articles, failures, state)."""
     peak = max([max(a, f) for _, a, f, _ in runs] or [1]) or 1
-    step, half = 7, 14
+    step, half = 9, 16
     body = [f'<line x1="0" y1="{half}" x2="{step * len(runs)}" y2="{half}" stroke="#ccc"/>']
     for index, (interval, articles, failures, state) in enumerate(runs):
         x = index * step

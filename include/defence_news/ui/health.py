@@ -90,6 +90,17 @@ class Run:
         }
 
 
+GIST_CHARS = 160
+
+
+def gist(text: str) -> str:
+    """``feed URL unreachable: connection_refused (PolicyHTTPPool(...))`` without the
+    parenthesised detail, at most ``GIST_CHARS`` long."""
+    cut = text.find(" (", 10)
+    short = text[:cut] if cut > 0 else text
+    return short if len(short) <= GIST_CHARS else short[: GIST_CHARS - 1] + "…"
+
+
 @dataclass
 class SourceRow:
     source_id: str
@@ -120,12 +131,14 @@ class SourceRow:
         return self.runs[0].state if self.runs else "missing"
 
     def top_reasons(self, limit: int = TOP_REASONS) -> list[tuple[str, int]]:
+        """Failed-URL reasons, feed/sitemap errors and whole-source failures, counted
+        by their gist (the text before a parenthesised library detail)."""
         tally: Counter[str] = Counter()
         for run in self.runs:
             tally.update({r: n for r, n in run.reasons.items() if r.startswith("failed:")})
-            tally.update(run.source_errors)
+            tally.update(gist(error) for error in run.source_errors)
             if run.failure and not run.source_errors:
-                tally[run.failure] += 1
+                tally[gist(run.failure)] += 1
         return tally.most_common(limit)
 
     def to_dict(self) -> dict[str, Any]:

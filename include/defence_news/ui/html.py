@@ -18,7 +18,7 @@ from defence_news.models import CATEGORIES, STATUSES
 from defence_news.ui import charts
 from defence_news.ui.data import EventsView
 from defence_news.ui.filters import MAX_PAGE_SIZE, EventQuery
-from defence_news.ui.health import HealthView, Run, SourceRow
+from defence_news.ui.health import HealthView, Run, SourceRow, gist
 
 SAFE_LINK_SCHEMES = ("http", "https")  # never javascript:, data: ... from a scraped page
 
@@ -53,7 +53,7 @@ padding:.3rem .5rem;background:#eef2f6;border:1px solid #ddd;font-weight:600}
 .flag{background:#c0392b;color:#fff;border-radius:3px;padding:0 .3rem}
 .legend{display:flex;flex-wrap:wrap;gap:.8rem;font-size:12px;margin:.3rem 0 1rem}
 .key i{display:inline-block;width:10px;height:10px;margin-right:.25rem}
-.pager a,.pager span{margin-right:.6rem}
+.pager a,.pager span{margin-right:.6rem}td.bars{white-space:nowrap;min-width:220px}
 """
 
 TABS = (
@@ -494,13 +494,14 @@ def _source_row(row: SourceRow) -> str:
     )
     logs = " ".join(_run_cell(run) for run in row.runs if run.log_url)
     newest = row.runs[0] if row.runs else None
-    errors = "<br>".join(escape(e) for e in (newest.source_errors if newest else ()))
+    said = list(newest.source_errors if newest else ())
     if newest and newest.failure:
-        errors = (errors + "<br>" if errors else "") + f"failed: {escape(newest.failure)}"
+        said.append(f"failed: {newest.failure}")
+    errors = "<br>".join(f'<span title="{escape(e)}">{escape(gist(e))}</span>' for e in said)
     return (
         f'<tr class="st-{row.state}" id="source-{escape(row.source_id)}">'
         f"<td>{escape(row.source_id)}{flag}</td>"
-        f'<td class="state">{row.state}</td><td>{last}</td><td>{bars}</td>'
+        f'<td class="state">{row.state}</td><td>{last}</td><td class="bars">{bars}</td>'
         f'<td class="n">{sum(r.articles for r in row.runs)}</td>'
         f'<td class="n">{sum(r.failures for r in row.runs)}</td><td>{reasons}</td><td>{errors}</td>'
         f"<td>{logs or '<span class=muted>—</span>'}</td></tr>"

@@ -156,3 +156,16 @@ def test_a_whole_source_failure_without_error_lines_is_one_failure(tmp_path: Pat
         1,
         [["nothing read or fetched", 1]],
     )
+
+
+def test_reasons_are_counted_by_their_gist_not_their_library_detail(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    for index, detail in enumerate(("(Pool(port=9): retry 1)", "(Pool(port=9): retry 2)")):
+        error = f"feed http://gone.example/rss unreachable: connection_refused {detail}"
+        write_manifest(store, hour(index), "gone", [], errors=[error])
+    (row,) = load_health(store, today=TODAY).to_dict()["sources"]
+    assert row["top_reasons"] == [
+        ["feed http://gone.example/rss unreachable: connection_refused", 2]
+    ]
+    page = TestClient(create_app(lambda: store)).get("/health").text
+    assert 'title="feed http://gone.example/rss unreachable: connection_refused (Pool' in page
