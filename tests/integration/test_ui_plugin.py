@@ -246,3 +246,38 @@ def _get_when_up(url: str, process: subprocess.Popen[bytes]) -> requests.Respons
         except requests.ConnectionError:
             time.sleep(0.1)
     raise RuntimeError(f"ui command did not answer at {url} within {SERVER_START_TIMEOUT}s")
+
+
+def test_plugin_reads_s3_through_the_airflow_connection(
+    airflow_db: None, s3_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same store settings and ``aws`` connection as the DAGs: no DuckDB httpfs."""
+    import json
+    import uuid
+
+    import boto3
+    from airflow.api_fastapi.app import create_app, get_auth_manager
+    from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
+    from fastapi.testclient import TestClient
+
+    from defence_news.store import S3Store
+
+    bucket = f"ui-{uuid.uuid4().hex[:8]}"
+    boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket=bucket)
+    fill_store(S3Store.from_params(bucket, endpoint_url=s3_endpoint))  # type: ignore[arg-type]
+    monkeypatch.setenv("DEFENCE_NEWS_STORE", "s3")
+    monkeypatch.setenv("DEFENCE_NEWS_S3_BUCKET", bucket)
+    monkeypatch.setenv("DEFENCE_NEWS_AWS_CONN_ID", "news_s3")
+    connection = {
+        "conn_type": "aws",
+        "login": "testing",
+        "password": "testing",
+        "extra": {"endpoint_url": s3_endpoint, "region_name": "us-east-1"},
+    }
+    monkeypatch.setenv("AIRFLOW_CONN_NEWS_S3", json.dumps(connection))
+    app = create_app("core")
+    token = get_auth_manager().generate_jwt(SimpleAuthManagerUser(username="ops", role="viewer"))
+    client = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+    body = client.get("/defence-news/api/events", params={"pair": "KHM-RUS"}).json()
+    assert [row["event_id"] for row in body["events"]] == ["e1"]
+    assert body["stored"] == 4 and body["problems"] == []

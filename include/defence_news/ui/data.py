@@ -21,7 +21,7 @@ __all__ = ["BadFilter", "EventQuery", "EventsView", "load_events"]
 KINDS = ("events", "fused")
 _ORDER = "ORDER BY _event_start DESC NULLS LAST, confidence DESC NULLS LAST, _row"
 # Helper columns of tables.py that a reader of the rows does not need.
-_HIDDEN = ("_key", "_row", "_text", "_event_start", "_event_end")
+_HIDDEN = ("_key", "_row", "_text", "_event_start", "_event_end", "_pairs")
 
 
 def where(query: EventQuery) -> tuple[str, list[Any]]:
@@ -47,7 +47,7 @@ def where(query: EventQuery) -> tuple[str, list[Any]]:
     if query.country is not None:
         add("list_contains(_countries, ?)", query.country)
     if query.pair is not None:
-        add("list_contains(_countries, ?) AND list_contains(_countries, ?)", *query.pair)
+        add("list_contains(_pairs, ?)", "-".join(query.pair))  # the pair is sorted
     if query.category is not None:
         add("category = ?", query.category)
     if query.status is not None:
@@ -184,9 +184,9 @@ def pair_counts(
     """(country, country, events) for the pairs the matching events join, strongest first."""
     condition, params = where(query)
     sql = f"""
-        WITH m AS (SELECT _row, unnest(_countries) AS c FROM events WHERE {condition})
-        SELECT a.c, b.c, count(*) AS n FROM m a JOIN m b ON a._row = b._row AND a.c < b.c
-        GROUP BY ALL ORDER BY n DESC, a.c, b.c LIMIT ?
+        SELECT split_part(p, '-', 1), split_part(p, '-', 2), count(*) AS n
+        FROM (SELECT unnest(_pairs) AS p FROM events WHERE {condition})
+        GROUP BY p ORDER BY n DESC, p LIMIT ?
     """
     return table_for(store, kind).cursor().sql(sql, params=[*params, limit]).fetchall()
 

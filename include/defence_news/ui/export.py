@@ -74,7 +74,7 @@ FUSED_CSV_COLUMNS = ", ".join(
 
 # The stored row as the JSON API shows it: bookkeeping columns renamed or left out.
 JSON_COLUMNS = (
-    "* EXCLUDE (_key, _row, _text, _event_start, _event_end, _ingest_date, _interval, "
+    "* EXCLUDE (_key, _row, _text, _event_start, _event_end, _pairs, _ingest_date, _interval, "
     "_countries, _sources), _ingest_date AS ingest_date, nullif(_interval, '') AS interval, "
     "_countries AS countries_all, _sources AS sources_all"
 )

@@ -59,6 +59,8 @@ SELECT
   row_number() OVER () + ? AS _row,
   list_sort(list_distinct(list_filter(list_transform(actors, lambda a: a.country),
                                       lambda c: c IS NOT NULL))) AS _countries,
+  flatten(list_transform(_countries, lambda a: list_transform(
+      list_filter(_countries, lambda b: b > a), lambda b: a || '-' || b))) AS _pairs,
   [article.source_id] AS _sources,
   {_AS_DATE.format('r."when".start')} AS _event_start,
   coalesce({_AS_DATE.format('r."when"."end"')}, {_AS_DATE.format('r."when".start')}) AS _event_end,
@@ -74,6 +76,8 @@ SELECT
   ),
   row_number() OVER () + ? AS _row,
   list_sort(list_distinct(list_filter(countries, lambda c: c IS NOT NULL))) AS _countries,
+  flatten(list_transform(_countries, lambda a: list_transform(
+      list_filter(_countries, lambda b: b > a), lambda b: a || '-' || b))) AS _pairs,
   list_sort(list_distinct(list_filter(
       list_concat(coalesce(outlets, []), list_transform(evidence, lambda e: e.source_id)),
       lambda s: s IS NOT NULL))) AS _sources,

@@ -343,3 +343,17 @@ def test_the_keys_read_are_the_layouts(store: LocalStore) -> None:
     body = TestClient(create_app(lambda: store)).get("/api/events").json()
     assert body["problems"] == [] and body["total"] == 6
     assert keys.parse_key("events/dt=2026-11-28/notes.parquet") is None
+
+
+def test_an_event_of_three_countries_joins_three_pairs(store: LocalStore) -> None:
+    from defence_news.models import Actor
+
+    event = make_event("tri", "exercise", "occurred", ("KHM", "USA"), "Three navies drilled.")
+    third = Actor(name="THA navy", country="THA", sector="MIL", role="participant")
+    write_events(store, NOON, [replace(event, actors=(*event.actors, third))])
+    client = TestClient(create_app(lambda: store))
+    assert event_ids(client, pair="THA-USA") == ["tri"]
+    assert event_ids(client, pair="KHM-THA") == ["tri"]
+    page = client.get("/charts", params={"category": "exercise"}).text
+    assert "KHM–THA: 1</title>" in page and "THA–USA: 1</title>" in page
+    assert "KHM–USA: 2</title>" in page  # with the suspended drill e2

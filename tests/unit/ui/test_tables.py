@@ -137,3 +137,24 @@ def test_a_newer_snapshot_replaces_the_older_one(store: LocalStore) -> None:
     key = write_snapshot(store, SNAPSHOT_DAY, snapshot_rows())
     body = client.get("/api/fused").json()
     assert (body["total"], body["read_from"]) == (2, key)
+
+
+def test_an_s3_store_is_read_through_boto3_and_follows_etags(s3_endpoint: str) -> None:
+    import uuid
+
+    import boto3
+
+    from defence_news.store import S3Store
+    from tests.unit.ui.fixtures import NOON, make_event, write_events
+
+    bucket = f"ui-{uuid.uuid4().hex[:8]}"
+    boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket=bucket)
+    store = S3Store.from_params(bucket, prefix="news", endpoint_url=s3_endpoint)
+    fill_store(store)  # type: ignore[arg-type]
+    client = TestClient(create_app(lambda: store))
+    body = client.get("/api/events", params={"country": "KHM"}).json()
+    assert (body["total"], body["stored"]) == (3, 4)
+    write_events(store, NOON, [make_event("e9", "training", "planned", ("IND", "JPN"), "Soon.")])  # type: ignore[arg-type]
+    assert [r["event_id"] for r in client.get("/api/events?country=JPN").json()["events"]] == ["e9"]
+    seed = next(r for r in client.get("/api/health").json()["sources"] if r["source_id"] == "seed")
+    assert seed["articles"] == 4
