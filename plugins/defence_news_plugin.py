@@ -44,7 +44,7 @@ def build_app() -> Any:
         Depends(requires_access_dag("GET", param_dag_id=dag_id))
         for dag_id in (INGEST_DAG_ID, EVENTS_DAG_ID)
     ]
-    return create_app(open_store, dependencies=guards, task_links=ingest_task_links)
+    return create_app(open_store, dependencies=guards, task_links=ingest_task_links, warm=True)
 
 
 def ingest_task_links(intervals: list[Any], sources: list[str]) -> dict[tuple[str, str], str]:

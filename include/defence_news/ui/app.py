@@ -21,6 +21,7 @@ at call time, never at import.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Annotated, Any
@@ -69,10 +70,13 @@ def create_app(
     *,
     dependencies: Sequence[params.Depends] | None = None,
     task_links: TaskLinks | None = None,
+    warm: bool = False,
 ) -> FastAPI:
     """The UI app over the store ``store_factory`` opens; ``dependencies`` guard every
     route (the Airflow plugin passes Airflow's authentication here); ``task_links``
-    finds the Airflow task log of a source's run (the plugin reads Airflow's database)."""
+    finds the Airflow task log of a source's run (the plugin reads Airflow's database);
+    ``warm`` builds the events and fused tables in the background right away, so the
+    first visitors do not wait for them (seconds with a year of events)."""
     app = FastAPI(
         title="Defence news",
         description="Cooperation events and per-source ingest health, read from the store.",
@@ -85,6 +89,9 @@ def create_app(
         except Exception as error:  # settings or connection problem: a clear page, not a 500
             log.exception("defence-news UI could not open the store")
             raise StoreUnavailable(f"{type(error).__name__}: {error}") from error
+
+    if warm:
+        threading.Thread(target=_warm, args=(store_factory,), daemon=True).start()
 
     @app.exception_handler(StoreUnavailable)
     async def _store_unavailable(request: Request, error: StoreUnavailable) -> Response:
@@ -173,6 +180,15 @@ def create_app(
     return app
 
 
+def _warm(store_factory: StoreFactory) -> None:
+    try:
+        store = store_factory()
+        for kind in data.KINDS:
+            data.table_for(store, kind)
+    except Exception:  # the pages will say what is wrong when asked
+        log.exception("defence-news UI: warming the tables failed")
+
+
 def _counted(store: ObjectStore, query: EventQuery, kind: str) -> data.EventsView:
     """The total and facets of ``query`` without its rows (charts, country page)."""
     view = data.load_events(store, replace(query, page=1, page_size=1), kind=kind)
@@ -191,4 +207,4 @@ def create_default_app() -> FastAPI:
     """The app over ``defence_news.settings.open_store`` (CLI, scripts; no Airflow)."""
     from defence_news.settings import open_store
 
-    return create_app(open_store)
+    return create_app(open_store, warm=True)

@@ -167,6 +167,10 @@ class TableCache:
         self._tables[(store.describe(), kind)] = updated
         return updated.table
 
+    def built(self, store: ObjectStore, kind: str) -> bool:
+        """Whether a table of ``kind`` over ``store`` has been built (it may be stale)."""
+        return (store.describe(), kind) in self._tables
+
     def clear(self) -> None:
         with self._lock:
             self._tables.clear()

@@ -158,3 +158,17 @@ def test_an_s3_store_is_read_through_boto3_and_follows_etags(s3_endpoint: str) -
     assert [r["event_id"] for r in client.get("/api/events?country=JPN").json()["events"]] == ["e9"]
     seed = next(r for r in client.get("/api/health").json()["sources"] if r["source_id"] == "seed")
     assert seed["articles"] == 4
+
+
+def test_warm_builds_both_tables_in_the_background(store: LocalStore) -> None:
+    import time
+
+    from defence_news.ui.tables import CACHE
+
+    CACHE.clear()
+    create_app(lambda: store, warm=True)
+    deadline = time.monotonic() + 60
+    while not (CACHE.built(store, "events") and CACHE.built(store, "fused")):
+        assert time.monotonic() < deadline, "the tables were not built in the background"
+        time.sleep(0.05)
+    assert not CACHE.built(LocalStore(store.root / "elsewhere"), "events")
