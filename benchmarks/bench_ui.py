@@ -6,20 +6,27 @@ sources (14,400 manifests) into a temporary local store, then calls each page an
 API route of the app in-process (FastAPI's TestClient: routing, validation,
 DuckDB, rendering; no network). Prints, per call, the first answer (it builds
 the tables) and the fastest of several warm answers, against the 1 s target,
-and what a new hourly object costs the next request.
+and what a new hourly object costs the next request; beside them, measured in
+the same run over the same store by a child process, the UI before issue 11
+(``--peer``) on the calls it can answer.
 
     python benchmarks/bench_ui.py [--events 100000] [--days 30] [--sources 20] [--rounds 5]
+                                  [--peer 98ef66f]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +42,7 @@ from defence_news.store import LocalStore, keys  # noqa: E402
 from defence_news.store.records import write_parquet  # noqa: E402
 
 TARGET_SECONDS = 1.0
+PEER_REVISION = "98ef66f"  # main before issue 11: the UI that read one ingest day in Python
 COUNTRIES = [
     "KHM",
     "USA",
@@ -232,37 +240,116 @@ def manifest(rng: random.Random, source: str, interval: Interval, dead: bool) ->
     return RunManifest(source, interval, outcomes).to_json()
 
 
-CALLS = (
-    ("events page, no filter", "/events"),
-    (
-        "events page, event dates + country",
-        "/events?event_from=2026-09-01&event_to=2026-10-31&country=KHM",
-    ),
-    (
-        "events page, pair + category + min conf.",
-        "/events?pair=KHM-USA&category=exercise&min_confidence=0.5",
-    ),
-    ("events page, free text", "/events?q=memorandum+number+12"),
-    ("events page, ingest dates, page 40", "/events?ingest_from=2026-11-15&page=40"),
-    (
-        "events API, event dates + status",
-        "/api/events?event_from=2026-10-01&status=occurred&page_size=200",
-    ),
-    ("fused page (snapshot), no filter", "/fused"),
-    ("fused page, country + source", "/fused?country=CHN&source=outlet-03"),
-    ("fused API, event dates", "/api/fused?event_from=2026-11-01"),
-    ("charts, events", "/charts"),
-    ("charts, fused, filtered", "/charts?kind=fused&event_from=2026-10-01&country=RUS"),
-    ("country page KHM", "/country?code=KHM"),
-    ("health page (24 runs x 20 sources)", "/health"),
-    ("health API", "/api/health"),
-    (
-        "export CSV, one country and month",
-        "/export/events?format=csv&country=IND&event_from=2026-10-01&event_to=2026-10-31",
-    ),
-    ("export JSON Lines, one pair", "/export/fused?format=jsonl&pair=FRA-DEU"),
-    ("export CSV, all 100,000 events", "/export/events?format=csv"),
-)
+def calls(today: date) -> list[tuple[str, str]]:
+    """(label, path) of every timed call; event dates relative to ``today``."""
+    two_months = (today - timedelta(days=90)).isoformat(), (today - timedelta(days=30)).isoformat()
+    month = (today - timedelta(days=60)).isoformat(), (today - timedelta(days=31)).isoformat()
+    recent = (today - timedelta(days=30)).isoformat()
+    ingest = (today - timedelta(days=15)).isoformat()
+    return [
+        ("events page, no filter", "/events"),
+        (
+            "events page, event dates + country",
+            f"/events?event_from={two_months[0]}&event_to={two_months[1]}&country=KHM",
+        ),
+        (
+            "events page, pair + category + min conf.",
+            "/events?pair=KHM-USA&category=exercise&min_confidence=0.5",
+        ),
+        ("events page, free text", "/events?q=memorandum+number+12"),
+        ("events page, ingest dates, page 40", f"/events?ingest_from={ingest}&page=40"),
+        (
+            "events API, event dates + status",
+            f"/api/events?event_from={recent}&status=occurred&page_size=200",
+        ),
+        ("fused page (snapshot), no filter", "/fused"),
+        ("fused page, country + source", "/fused?country=CHN&source=outlet-03"),
+        ("fused API, event dates", f"/api/fused?event_from={recent}"),
+        ("charts, events", "/charts"),
+        ("charts, fused, filtered", f"/charts?kind=fused&event_from={recent}&country=RUS"),
+        ("country page KHM", "/country?code=KHM"),
+        ("health page (24 runs x 20 sources)", "/health"),
+        ("health API", "/api/health"),
+        (
+            "export CSV, one country and month",
+            f"/export/events?format=csv&country=IND&event_from={month[0]}&event_to={month[1]}",
+        ),
+        ("export JSON Lines, one pair", "/export/fused?format=jsonl&pair=DEU-FRA"),
+        ("export CSV, all events", "/export/events?format=csv"),
+    ]
+
+
+# The UI before issue 11 (its pages read one ingest day and list at most 1,000 rows;
+# it has no event-date filter, charts or exports): the calls it can answer.
+PEER_CALLS = {
+    "events page, no filter": "/events",
+    "events page, event dates + country": "/events?country=KHM",
+    "events API, event dates + status": "/api/events?status=occurred",
+    "fused page (snapshot), no filter": "/fused",
+    "health page (24 runs x 20 sources)": "/health",
+    "health API": "/api/health",
+}
+PEER_SCRIPT = """
+import json, statistics, sys, time
+from fastapi.testclient import TestClient
+from defence_news.store import LocalStore
+from defence_news.ui.app import create_app
+store = LocalStore(sys.argv[1])
+client = TestClient(create_app(lambda: store))
+out = {}
+for label, path in json.loads(sys.argv[2]).items():
+    def one():
+        started = time.perf_counter()
+        response = client.get(path)
+        return time.perf_counter() - started, response.status_code, len(response.content)
+    first, status, size = one()
+    warm = [one()[0] for _ in range(int(sys.argv[3]))]
+    out[label] = [first, min(warm), statistics.median(warm), status, size]
+print(json.dumps(out))
+"""
+
+
+def peer_figures(revision: str, store_root: Path, rounds: int) -> dict[str, list] | str:
+    """The peer's figures, measured in a child process running ``revision``'s UI package
+    on today's library; a message instead when that revision cannot be had."""
+    with tempfile.TemporaryDirectory(prefix="bench-ui-peer-") as folder:
+        package = Path(folder) / "defence_news"
+        shutil.copytree(ROOT / "include" / "defence_news", package)
+        shutil.rmtree(package / "ui")
+        (package / "ui").mkdir()
+        listed = subprocess.run(
+            ["git", "ls-tree", "--name-only", revision, "include/defence_news/ui/"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if listed.returncode != 0 or not listed.stdout.strip():
+            return f"peer {revision} not found in this checkout ({listed.stderr.strip()})"
+        for name in listed.stdout.split():
+            text = subprocess.run(
+                ["git", "show", f"{revision}:{name}"], cwd=ROOT, capture_output=True, check=True
+            ).stdout
+            (package / "ui" / Path(name).name).write_bytes(text)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([folder, str(ROOT)])}
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                PEER_SCRIPT,
+                str(store_root),
+                json.dumps(PEER_CALLS),
+                str(rounds),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=1800,
+        )
+        if result.returncode != 0:
+            return f"peer {revision} failed: {result.stderr.strip()[-500:]}"
+        return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def timed(client: Any, path: str) -> tuple[float, int, int]:
@@ -278,6 +365,7 @@ def main() -> int:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--sources", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--peer", default=PEER_REVISION, help="revision of the UI to compare with")
     args = parser.parse_args()
 
     from fastapi.testclient import TestClient
@@ -287,30 +375,35 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-ui-") as folder:
         store = LocalStore(Path(folder) / "store")
         started = time.perf_counter()
-        made = fill(store, args.events, args.days, args.sources, datetime.now(UTC))
+        now = datetime.now(UTC)
+        made = fill(store, args.events, args.days, args.sources, now)
         print(
             f"store: {made['events']:,} events in {made['intervals']} interval objects, "
             f"{made['fused']:,} fused events in one snapshot, {made['manifests']:,} manifests "
             f"({time.perf_counter() - started:.0f} s to generate)"
         )
+        peer = peer_figures(args.peer, store.root, args.rounds) if args.peer else "no peer"
         client = TestClient(create_app(lambda: store))
         print(
-            f"\n{'call':<44}{'first':>9}{'warm best':>11}{'warm median':>13}{'bytes':>12}  target"
+            f"\n{'call':<42}{'first':>8}{'warm best':>10}{'median':>8}{'bytes':>12}  target"
+            f"   | peer {args.peer}: first, warm best, bytes"
         )
         slow = 0
-        for label, path in CALLS:
+        for label, path in calls(now.date()):
             first, status, size = timed(client, path)
             warm = [timed(client, path)[0] for _ in range(args.rounds)]
             if status != 200:
-                print(f"{label:<44} HTTP {status}")
+                print(f"{label:<42} HTTP {status}")
                 slow += 1
                 continue
             ok = max(warm) < TARGET_SECONDS
             slow += not ok
             print(
-                f"{label:<44}{first:>8.3f}s{min(warm):>10.3f}s{statistics.median(warm):>12.3f}s"
-                f"{size:>12,}  {'< 1 s' if ok else 'OVER'}"
+                f"{label:<42}{first:>7.3f}s{min(warm):>9.3f}s{statistics.median(warm):>7.3f}s"
+                f"{size:>12,}  {'< 1 s' if ok else 'OVER '}  | {_peer_cell(peer, label)}"
             )
+        if isinstance(peer, str):
+            print(f"peer: {peer}")
         newest: Interval = made["newest"]
         arrival = Interval(newest.end, newest.end + timedelta(hours=1))
         rng = random.Random(5)
@@ -319,11 +412,24 @@ def main() -> int:
         refresh, _, _ = timed(client, "/events")
         again, _, _ = timed(client, "/events")
         print(
-            f"\na new hourly events object: the next request rebuilds the table in {refresh:.3f} s "
-            f"(reads only the new object); the one after answers in {again:.3f} s"
+            f"\na new hourly events object: the next request brings the table up to date in "
+            f"{refresh:.3f} s (reads only the new object); the one after answers in {again:.3f} s"
         )
-        print(f"{slow} call(s) over {TARGET_SECONDS:.0f} s (warm, worst of {args.rounds} rounds)")
+        print(
+            f"{slow} call(s) over {TARGET_SECONDS:.0f} s (warm, worst of {args.rounds} rounds); "
+            "'first' includes building the in-memory table (the app warms it in the background "
+            "when it starts, so a visitor rarely waits for it)"
+        )
     return 0
+
+
+def _peer_cell(peer: dict[str, list] | str, label: str) -> str:
+    if isinstance(peer, str) or label not in peer:
+        return "-"
+    first, best, _, status, size = peer[label]
+    if status != 200:
+        return f"HTTP {status}"
+    return f"{first:.3f}s {best:.3f}s {size:,}"
 
 
 if __name__ == "__main__":
