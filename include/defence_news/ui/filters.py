@@ -90,10 +90,7 @@ class EventQuery:
 
     def to_dict(self) -> dict[str, Any]:
         """The filters in force, as the JSON API echoes them."""
-        return {name: value for name, value in self.params().items()} | {
-            "page": self.page,
-            "page_size": self.page_size,
-        }
+        return {**self.params(), "page": self.page, "page_size": self.page_size}
 
 
 def _date(raw: dict[str, str | None], name: str) -> date | None:

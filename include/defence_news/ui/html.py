@@ -97,6 +97,8 @@ def _href(path: str, params: dict[str, str]) -> str:
 
 def _select(name: str, label: str, options: list[str], chosen: str | None, any_label: str) -> str:
     choices = [f'<option value="">{escape(any_label)}</option>']
+    if chosen and chosen not in options:  # a filter from a link: still shown as chosen
+        options = [chosen, *options]
     for value in options:
         selected = " selected" if value == chosen else ""
         choices.append(f'<option value="{escape(value)}"{selected}>{escape(value)}</option>')

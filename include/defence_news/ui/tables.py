@@ -45,7 +45,6 @@ SNAPSHOT_FIELDS = (
     ),
     pa.field("extractor_versions", pa.list_(_STR)),
 )
-_SNAPSHOT_PREFIX = "events_fused/snapshot="  # the layout of keys.fused_snapshot_key
 
 # An ISO date, a year-month or a year as the first day it covers (NULL otherwise).
 _AS_DATE = (
@@ -276,27 +275,30 @@ def latest_snapshot(store: ObjectStore) -> tuple[str, Any, str] | None:
 
 
 def _snapshot_days(store: ObjectStore) -> list[date]:
-    reader = getattr(keys, "snapshot_days", None)  # keys.py owns the layout once it has it
-    if reader is not None:
-        return list(reader(store))
+    """Days with a snapshot, oldest first: keys under the snapshot prefix that are
+    exactly what the layout's builder makes for their day."""
+    prefix = _snapshot_prefix()
     days = []
-    for key, _ in listing(store, _SNAPSHOT_PREFIX):
-        day = key[len(_SNAPSHOT_PREFIX) :].split("/", 1)[0]
-        if key == f"{_SNAPSHOT_PREFIX}{day}/fused.parquet":
-            try:
-                days.append(date.fromisoformat(day))
-            except ValueError:
-                continue
+    for key, _ in listing(store, prefix):
+        try:
+            day = date.fromisoformat(key[len(prefix) :].split("/", 1)[0])
+        except ValueError:
+            continue
+        if _snapshot_key(day) == key:
+            days.append(day)
     return sorted(days)
 
 
 def _snapshot_key(day: date) -> str:
-    builder = getattr(keys, "fused_snapshot_key", None)
-    return (
-        builder(day)
-        if builder is not None
-        else f"{_SNAPSHOT_PREFIX}{day.isoformat()}/fused.parquet"
-    )
+    builder = getattr(keys, "fused_snapshot_key", None)  # keys.py owns the layout once it has it
+    if builder is not None:
+        return str(builder(day))
+    return f"events_fused/snapshot={day.isoformat()}/fused.parquet"  # its layout until then
+
+
+def _snapshot_prefix() -> str:
+    sample = date(2000, 1, 1)
+    return _snapshot_key(sample).split(sample.isoformat())[0]
 
 
 # -- building ----------------------------------------------------------------------------

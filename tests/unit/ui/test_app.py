@@ -357,3 +357,10 @@ def test_an_event_of_three_countries_joins_three_pairs(store: LocalStore) -> Non
     page = client.get("/charts", params={"category": "exercise"}).text
     assert "KHM–THA: 1</title>" in page and "THA–USA: 1</title>" in page
     assert "KHM–USA: 2</title>" in page  # with the suspended drill e2
+
+
+def test_a_filter_value_with_no_rows_still_shows_as_chosen(client: TestClient) -> None:
+    page = client.get("/events", params={"country": "NZL", "source": "gone"}).text
+    assert '<option value="NZL" selected>NZL</option>' in page
+    assert '<option value="gone" selected>gone</option>' in page
+    assert "No event matches these filters." in page
