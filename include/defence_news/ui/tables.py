@@ -19,7 +19,7 @@ import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -377,10 +377,6 @@ def _described(
 def _distinct(connection: duckdb.DuckDBPyConnection, expression: str) -> list[str]:
     rows = connection.sql(f"SELECT DISTINCT {expression} AS v FROM events").fetchall()
     return sorted(str(value) for (value,) in rows if value is not None)
-
-
-def today() -> date:
-    return datetime.now(UTC).date()
 
 
 def iter_batches(result: duckdb.DuckDBPyRelation, size: int = 2000) -> Iterable[list[dict]]:
