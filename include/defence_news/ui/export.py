@@ -21,27 +21,36 @@ def _joined(expression: str, separator: str = "; ") -> str:
     return f"array_to_string({expression}, '{separator}')"
 
 
+def _inert(expression: str, name: str) -> str:
+    """Scraped text as a spreadsheet cell that is never a formula: a leading = + - @
+    (or tab, carriage return) gets a ``'`` before it, as OWASP advises for CSV files."""
+    quote = "''''"  # SQL for the one-character string '
+    return (
+        f"CASE WHEN regexp_matches({expression}, '^[-=+@\\t\\r]') "
+        f"THEN {quote} || ({expression}) ELSE {expression} END AS {name}"
+    )
+
+
+_ACTOR = "a.name || ' (' || coalesce(a.country, '?') || ')'"  # "KHM army (KHM)"
+
 EVENT_CSV_COLUMNS = ", ".join(
     [
         "event_id",
         "category",
         "status",
         f"{_joined('_countries')} AS countries",
-        _joined(
-            "list_transform(actors, lambda a: a.name || ' (' || coalesce(a.country, '?') || ')')"
-        )
-        + " AS actors",
+        _inert(_joined(f"list_transform(actors, lambda a: {_ACTOR})"), "actors"),
         '"when".start AS event_start',
         '"when"."end" AS event_end',
         '"when".precision AS precision',
-        "event_name",
+        _inert("event_name", "event_name"),
         "confidence",
-        "evidence.sentence AS sentence",
-        f"{_joined('evidence.triggers')} AS triggers",
-        f"{_joined('list_transform(people, lambda p: p.name)')} AS people",
+        _inert("evidence.sentence", "sentence"),
+        _inert(_joined("evidence.triggers"), "triggers"),
+        _inert(_joined("list_transform(people, lambda p: p.name)"), "people"),
         "article.source_id AS source_id",
-        "article.url AS url",
-        "article.title AS title",
+        _inert("article.url", "url"),
+        _inert("article.title", "title"),
         "article.published_at AS published_at",
         "_ingest_date AS ingest_date",
         "_interval AS interval",
@@ -57,17 +66,19 @@ FUSED_CSV_COLUMNS = ", ".join(
         "start AS event_start",
         '"end" AS event_end',
         "precision",
-        "event_name",
+        _inert("event_name", "event_name"),
         "confidence",
         f"{_joined('_sources')} AS outlets",
         "len(article_ids) AS articles",
         "CAST(first_reported AS VARCHAR) AS first_reported",
         "CAST(last_reported AS VARCHAR) AS last_reported",
         f"{_joined('list_transform(status_history, lambda h: h.status)')} AS statuses",
-        f"{_joined('list_transform(people, lambda p: CAST(p AS VARCHAR))')} AS people",
-        f"{_joined('list_transform(evidence, lambda e: e.url)')} AS urls",
-        _joined("list_transform(evidence, lambda e: coalesce(e.sentence, ''))", " | ")
-        + " AS sentences",
+        _inert(_joined("list_transform(people, lambda p: CAST(p AS VARCHAR))"), "people"),
+        _inert(_joined("list_transform(evidence, lambda e: e.url)"), "urls"),
+        _inert(
+            _joined("list_transform(evidence, lambda e: coalesce(e.sentence, ''))", " | "),
+            "sentences",
+        ),
         "_ingest_date AS ingest_date",
     ]
 )

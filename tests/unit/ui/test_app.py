@@ -364,3 +364,14 @@ def test_a_filter_value_with_no_rows_still_shows_as_chosen(client: TestClient) -
     assert '<option value="NZL" selected>NZL</option>' in page
     assert '<option value="gone" selected>gone</option>' in page
     assert "No event matches these filters." in page
+
+
+def test_csv_cells_of_scraped_text_are_never_formulas(store: LocalStore) -> None:
+    sentence = '=HYPERLINK("https://evil.example","click") said the navy.'
+    write_events(store, NOON, [make_event("f1", "visit", "planned", ("IND", "JPN"), sentence)])
+    client = TestClient(create_app(lambda: store))
+    (row,) = csv.DictReader(io.StringIO(client.get("/export/events?country=JPN").text))
+    assert row["sentence"] == "'" + sentence
+    assert row["title"] == "An article" and row["event_id"] == "f1"
+    whole = json.loads(client.get("/export/events?country=JPN&format=jsonl").text)
+    assert whole["evidence"]["sentence"] == sentence  # JSON Lines carries the text as it is
