@@ -158,13 +158,15 @@ def test_pages_in_a_real_browser(api_server: str, browser: object) -> None:
     # Without a login, the plugin refuses; Airflow's UI sends the browser to sign in.
     driver.get(f"{api_server}/defence-news/events")  # type: ignore[attr-defined]
     assert "Not authenticated" in driver.page_source  # type: ignore[attr-defined]
-    driver.get(f"{api_server}/")  # type: ignore[attr-defined]
+    driver.find_element(By.ID, "sign-in").click()  # type: ignore[attr-defined]
     username = _wait(driver, ec.presence_of_element_located((By.NAME, "username")))
     username.send_keys(USER)  # type: ignore[attr-defined]
     driver.find_element(By.NAME, "password").send_keys(PASSWORD)  # type: ignore[attr-defined]
     _shot(driver, "0-login")
     driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()  # type: ignore[attr-defined]
     _wait(driver, lambda d: d.get_cookie("_token") is not None)
+    # Airflow sends the browser back to the page it came from.
+    _wait(driver, lambda d: "/defence-news/events" in d.current_url)
 
     # The nav entry shows the plugin's page inside Airflow's own UI.
     driver.get(f"{api_server}/plugin/defence-news-events")  # type: ignore[attr-defined]

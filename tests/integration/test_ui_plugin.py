@@ -93,6 +93,9 @@ def test_airflow_api_server_serves_the_pages_behind_its_login(
     client = TestClient(create_app("core"))
     for path in ("events", "fused", "charts", "health", "api/events", "export/events"):
         assert client.get(f"/defence-news/{path}").status_code == 401, path  # no login
+    refused = client.get("/defence-news/health")
+    assert 'href="../auth/login?next=' in refused.text  # a browser is shown the way in
+    assert client.get("/defence-news/api/health").json() == {"detail": "Not authenticated"}
 
     manager = get_auth_manager()
     nobody = manager.generate_jwt(SimpleAuthManagerUser(username="guest", role=None))

@@ -27,6 +27,7 @@ from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request, params
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import (
     HTMLResponse,
     JSONResponse,
@@ -34,6 +35,7 @@ from fastapi.responses import (
     Response,
     StreamingResponse,
 )
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from defence_news.store import ObjectStore
 from defence_news.ui import data, export, html
@@ -96,6 +98,15 @@ def create_app(
     @app.exception_handler(StoreUnavailable)
     async def _store_unavailable(request: Request, error: StoreUnavailable) -> Response:
         return _failure(request, 503, "The object store could not be opened", str(error))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _refused(request: Request, error: StarletteHTTPException) -> Response:
+        # Airflow's login check refuses before any route runs: a browser gets a page
+        # with the way to Airflow's sign-in, a program gets the usual JSON answer.
+        if error.status_code in (401, 403) and not _wants_data(request):
+            page = html.refused_page(error.status_code, str(error.detail), str(request.url))
+            return HTMLResponse(page, status_code=error.status_code, headers=error.headers)
+        return await http_exception_handler(request, error)
 
     @app.exception_handler(BadFilter)
     async def _bad_filter(request: Request, error: BadFilter) -> Response:
@@ -196,9 +207,14 @@ def _counted(store: ObjectStore, query: EventQuery, kind: str) -> data.EventsVie
     return view
 
 
-def _failure(request: Request, status: int, title: str, message: str) -> Response:
+def _wants_data(request: Request) -> bool:
+    """The JSON API and the exports answer errors in JSON; the pages in HTML."""
     path = request.url.path.rstrip("/").split("/")
-    if "api" in path[-2:-1] or "export" in path[-2:-1]:
+    return "api" in path[-2:-1] or "export" in path[-2:-1]
+
+
+def _failure(request: Request, status: int, title: str, message: str) -> Response:
+    if _wants_data(request):
         return JSONResponse({"error": title, "detail": message}, status_code=status)
     return HTMLResponse(html.error_page(title, message), status_code=status)
 

@@ -81,6 +81,24 @@ def error_page(title: str, message: str) -> str:
     return _page(title, "", body)
 
 
+def refused_page(status: int, detail: str, here: str) -> str:
+    """401: the way to Airflow's sign-in (relative: Airflow mounts the pages one level
+    below its base URL); 403: whose permission is missing."""
+    if status == 401:
+        login = escape("../auth/login?" + urlencode({"next": here}))
+        message = (
+            f'<p>{escape(detail)}. <a href="{login}" id="sign-in">Sign in to Airflow</a> '
+            "to see these pages.</p>"
+        )
+    else:
+        message = (
+            f"<p>{escape(detail)}: your Airflow account may not read the pipeline's DAGs, "
+            "so it may not see what they wrote. Ask an Airflow admin for access.</p>"
+        )
+    body = f'<div class="problems"><strong>Sign-in needed</strong>{message}</div>'
+    return _page("Defence news: sign in", "", body)
+
+
 def _problems(problems: list[str]) -> str:
     if not problems:
         return ""

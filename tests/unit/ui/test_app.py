@@ -375,3 +375,17 @@ def test_csv_cells_of_scraped_text_are_never_formulas(store: LocalStore) -> None
     assert row["title"] == "An article" and row["event_id"] == "f1"
     whole = json.loads(client.get("/export/events?country=JPN&format=jsonl").text)
     assert whole["evidence"]["sentence"] == sentence  # JSON Lines carries the text as it is
+
+
+def test_refused_pages_show_the_way_to_sign_in_and_the_api_stays_json(store: LocalStore) -> None:
+    from fastapi import Depends, HTTPException
+
+    def nobody() -> None:
+        raise HTTPException(401, "Not authenticated", headers={"WWW-Authenticate": "Bearer"})
+
+    client = TestClient(create_app(lambda: store, dependencies=[Depends(nobody)]))
+    page = client.get("/events?country=KHM")
+    assert page.status_code == 401 and page.headers["www-authenticate"] == "Bearer"
+    assert 'href="../auth/login?next=http%3A%2F%2Ftestserver%2Fevents%3Fcountry%3DKHM"' in page.text
+    api = client.get("/api/events")
+    assert api.status_code == 401 and api.json() == {"detail": "Not authenticated"}
