@@ -415,6 +415,8 @@ def main() -> int:
             f"\na new hourly events object: the next request brings the table up to date in "
             f"{refresh:.3f} s (reads only the new object); the one after answers in {again:.3f} s"
         )
+        load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        print(f"machine load average (1, 5, 15 min) at the end: {load} on {os.cpu_count()} cores")
         print(
             f"{slow} call(s) over {TARGET_SECONDS:.0f} s (warm, worst of {args.rounds} rounds); "
             "'first' includes building the in-memory table (the app warms it in the background "
