@@ -15,7 +15,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export DEFENCE_NEWS_LOCAL_ROOT ?= $(CURDIR)/data/store
 
 .PHONY: help install run demo test lint format airflow seed-site bench-parse bench-fetch bench-scale \
-	bench-discovery bench-events eval-events eval-real train-events clean
+	bench-discovery bench-events bench-ui eval-events eval-real train-events clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -73,6 +73,9 @@ bench-scale: $(STAMP)  ## 5,000 synthetic articles: Airflow beside the one-proce
 
 bench-events: $(STAMP)  ## event extraction speed and memory, beside the extractor before issue 8
 	$(BIN)/python benchmarks/bench_events.py
+
+bench-ui: $(STAMP)  ## every UI page and API call over 100,000 events and 30 days of health
+	$(BIN)/python benchmarks/bench_ui.py
 
 eval-events: $(STAMP)  ## the written passages (regression): P/R/F1, status, country pairs
 	$(BIN)/python benchmarks/eval_events.py

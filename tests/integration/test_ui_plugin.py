@@ -3,32 +3,39 @@
 - Airflow's plugins manager loads plugins/defence_news_plugin.py with its
   FastAPI app and nav views.
 - Airflow's own API server app mounts the UI at /defence-news behind its login.
+- Real ingest runs (``dag.test()``), one of them of an unreachable source, give the
+  health page its runs and Airflow's database the task instances it links to.
 - uvicorn serves the UI app on 127.0.0.1 and the pages are fetched over HTTP.
-- Optional: headless Chromium renders the events page to a PNG (skipped when
-  /usr/bin/chromium is absent).
+- The browser test (tests/integration/test_ui_browser.py) drives Chromium.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
+from html import escape
 from pathlib import Path
 
 import pytest
 import requests
 
 from defence_news.store import LocalStore
+from tests.integration.conftest import HEALTHY, UNREACHABLE
 from tests.support.servers import free_port
-from tests.unit.ui.fixtures import HOSTILE_SENTENCE, fill_store
+from tests.unit.ui.fixtures import (
+    HOSTILE_SENTENCE,
+    fill_store,
+)
 
 pytestmark = pytest.mark.integration
 
 SERVER_START_TIMEOUT = 10.0  # seconds; uvicorn starts in well under one
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture
@@ -52,19 +59,21 @@ def test_airflow_loads_the_plugin_with_its_app_and_nav_views() -> None:
     views = {view["url_route"]: view for view in plugin["external_views"]}
     assert views["defence-news-events"]["href"] == "defence-news/events"
     assert views["defence-news-health"]["href"] == "defence-news/health"
+    assert views["defence-news-fused"]["href"] == "defence-news/fused"
+    assert views["defence-news-charts"]["href"] == "defence-news/charts"
     assert {view["destination"] for view in views.values()} == {"nav"}
     # hrefs are relative: the UI resolves them against its base URL
     assert not any(view["href"].startswith("/") for view in views.values())
 
 
-def test_loading_the_plugin_imports_neither_fastapi_nor_pyarrow() -> None:
+def test_loading_the_plugin_imports_neither_fastapi_nor_pyarrow_nor_duckdb() -> None:
     # Every Airflow component loads plugins; only the API server needs the app.
     probe = (
         "import sys\n"
         "from airflow import plugins_manager\n"
         "plugins, errors = plugins_manager._get_plugins()\n"
         "assert [p.name for p in plugins] == ['defence_news'], (plugins, errors)\n"
-        "print(sorted({'fastapi', 'pyarrow'} & set(sys.modules)))\n"
+        "print(sorted({'fastapi', 'pyarrow', 'duckdb'} & set(sys.modules)))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
@@ -82,18 +91,82 @@ def test_airflow_api_server_serves_the_pages_behind_its_login(
     monkeypatch.setenv("DEFENCE_NEWS_STORE", "local")
     monkeypatch.setenv("DEFENCE_NEWS_LOCAL_ROOT", str(filled_store.root))
     client = TestClient(create_app("core"))
-    assert client.get("/defence-news/events").status_code == 401  # no Airflow login
+    for path in ("events", "fused", "charts", "health", "api/events", "export/events"):
+        assert client.get(f"/defence-news/{path}").status_code == 401, path  # no login
+    refused = client.get("/defence-news/health")
+    assert 'href="../auth/login?next=' in refused.text  # a browser is shown the way in
+    assert client.get("/defence-news/api/health").json() == {"detail": "Not authenticated"}
 
-    token = get_auth_manager().generate_jwt(SimpleAuthManagerUser(username="ops", role="viewer"))
+    manager = get_auth_manager()
+    nobody = manager.generate_jwt(SimpleAuthManagerUser(username="guest", role=None))
+    refused = client.get("/defence-news/api/events", headers={"Authorization": f"Bearer {nobody}"})
+    assert refused.status_code == 403  # signed in, but may not read the pipeline's DAGs
+
+    token = manager.generate_jwt(SimpleAuthManagerUser(username="ops", role="viewer"))
     page = client.get("/defence-news/events?date=2026-11-28", cookies={"_token": token})
     assert page.status_code == 200
     assert "The two land forces will sign a memorandum" in page.text
-    health = client.get("/defence-news/api/health", headers={"Authorization": f"Bearer {token}"})
+    bearer = {"Authorization": f"Bearer {token}"}
+    health = client.get("/defence-news/api/health", headers=bearer)
     assert health.status_code == 200
-    assert health.json()["totals"]["seed"]["article"] == 4
-    plugins = client.get("/api/v2/plugins", headers={"Authorization": f"Bearer {token}"}).json()
+    sources = {row["source_id"]: row for row in health.json()["sources"]}
+    assert sources["seed"]["articles"] == 4 and sources["broken-feed"]["state"] == "failed"
+    bad = client.get("/defence-news/api/events?event_from=soon", headers=bearer)
+    assert bad.status_code == 422 and "event_from must be an ISO date" in bad.json()["detail"]
+    exported = client.get("/defence-news/export/events?country=IND", headers=bearer)
+    assert [row["event_id"] for row in csv.DictReader(io.StringIO(exported.text))] == ["e3"]
+    plugins = client.get("/api/v2/plugins", headers=bearer).json()
     names = {view["name"] for p in plugins["plugins"] for view in p["external_views"]}
-    assert {"Defence events", "Defence source health"} <= names
+    assert {"Defence events", "Defence fused events", "Defence charts"} <= names
+    assert "Defence source health" in names
+
+
+def test_health_shows_the_unreachable_source_failed_with_its_task_logs(
+    ingested_store: LocalStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from airflow.api_fastapi.app import create_app, get_auth_manager
+    from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
+    from fastapi.testclient import TestClient
+
+    ingest_task_links = _plugin_module().ingest_task_links
+    links = ingest_task_links([HEALTHY, UNREACHABLE], ["seed"])
+    assert set(links) == {(HEALTHY.slug, "seed"), (UNREACHABLE.slug, "seed")}
+    assert all(
+        link.startswith("../dags/defence_news_ingest/runs/")
+        and link.endswith("/tasks/ingest/mapped/0")
+        for link in links.values()
+    )
+
+    monkeypatch.setenv("DEFENCE_NEWS_STORE", "local")
+    monkeypatch.setenv("DEFENCE_NEWS_LOCAL_ROOT", str(ingested_store.root))
+    token = get_auth_manager().generate_jwt(SimpleAuthManagerUser(username="ops", role="viewer"))
+    client = TestClient(create_app("core"), headers={"Authorization": f"Bearer {token}"})
+    body = client.get("/defence-news/api/health").json()
+    seed = next(row for row in body["sources"] if row["source_id"] == "seed")
+    newest, before = seed["runs"][0], seed["runs"][1]
+    assert newest["interval"] == UNREACHABLE.slug and newest["state"] == "failed"
+    assert newest["failures"] >= 1 and newest["articles"] == 0
+    assert before["interval"] == HEALTHY.slug and before["articles"] >= 8
+    assert seed["last_success"] == HEALTHY.slug
+    assert newest["log_url"] == links[(UNREACHABLE.slug, "seed")]
+    page = client.get("/defence-news/health").text
+    assert f'href="{escape(links[(UNREACHABLE.slug, "seed")])}"' in page
+    # The link names the failed task instance of that source in that run.
+    _, _, dag_id, _, run_id, _, task_id, _, map_index = links[(UNREACHABLE.slug, "seed")].split("/")
+    api = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/{map_index}"
+    instance = client.get(api).json()
+    assert (instance["rendered_map_index"], instance["state"]) == ("seed", "failed")
+
+
+def _plugin_module():
+    """plugins/defence_news_plugin.py as Airflow loads it: by path, not as a package."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[2] / "plugins" / "defence_news_plugin.py"
+    spec = importlib.util.spec_from_file_location("defence_news_plugin_under_test", path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
 
 
 @pytest.fixture
@@ -127,45 +200,27 @@ def test_pages_over_real_http(served_ui: str) -> None:
     assert home.url == f"{served_ui}/events"  # followed the relative redirect
     assert home.headers["content-type"].startswith("text/html")
 
-    events = requests.get(f"{served_ui}/events", params={"date": "2026-11-28"}, timeout=5)
+    events = requests.get(f"{served_ui}/events", params={"country": "KHM"}, timeout=5)
     assert events.status_code == 200
     assert "Angkor Sentinel" in events.text
     assert "<script>" not in events.text
 
-    data = requests.get(f"{served_ui}/api/events", params={"country": "IND"}, timeout=5).json()
-    assert data["filters"]["date"] == "2026-11-29"  # the newest date by default
-    assert data["total"] == 0
     data = requests.get(
-        f"{served_ui}/api/events", params={"country": "IND", "date": "2026-11-28"}, timeout=5
+        f"{served_ui}/api/events", params={"country": "IND", "event_from": "2026-11-21"}, timeout=5
+    ).json()
+    assert data["total"] == 0  # its event happened on the 20th
+    data = requests.get(
+        f"{served_ui}/api/events", params={"country": "IND", "event_to": "2026-11-20"}, timeout=5
     ).json()
     assert [row["evidence"]["sentence"] for row in data["events"]] == [HOSTILE_SENTENCE]
+
+    exported = requests.get(f"{served_ui}/export/events", params={"format": "jsonl"}, timeout=5)
+    assert exported.headers.get("transfer-encoding") == "chunked"  # streamed, no length
+    assert len(exported.text.splitlines()) == 4
 
     health = requests.get(f"{served_ui}/health", timeout=5)
     assert health.status_code == 200
     assert "broken-feed" in health.text and "http_503" in health.text
-
-
-@pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="no /usr/bin/chromium on this machine: screenshot not taken"
-)
-def test_events_page_renders_in_headless_chromium(served_ui: str, tmp_path: Path) -> None:
-    shot = tmp_path / "events.png"
-    subprocess.run(
-        [
-            str(CHROMIUM),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            f"--screenshot={shot}",
-            "--window-size=1400,900",
-            f"{served_ui}/events?date=2026-11-28",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert shot.stat().st_size > 10_000  # a blank page compresses to far less
 
 
 def test_standalone_ui_command_serves_the_store(filled_store: LocalStore) -> None:
@@ -175,7 +230,7 @@ def test_standalone_ui_command_serves_the_store(filled_store: LocalStore) -> Non
     command = [sys.executable, "-m", "defence_news.ui.cli", "ui", "--port", str(port)]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        page = _get_when_up(f"http://127.0.0.1:{port}/events?date=2026-11-28", process)
+        page = _get_when_up(f"http://127.0.0.1:{port}/events?ingest_from=2026-11-28", process)
         assert page.status_code == 200
         assert "Land forces to sign memorandum" in page.text
     finally:
@@ -194,3 +249,38 @@ def _get_when_up(url: str, process: subprocess.Popen[bytes]) -> requests.Respons
         except requests.ConnectionError:
             time.sleep(0.1)
     raise RuntimeError(f"ui command did not answer at {url} within {SERVER_START_TIMEOUT}s")
+
+
+def test_plugin_reads_s3_through_the_airflow_connection(
+    airflow_db: None, s3_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same store settings and ``aws`` connection as the DAGs: no DuckDB httpfs."""
+    import json
+    import uuid
+
+    import boto3
+    from airflow.api_fastapi.app import create_app, get_auth_manager
+    from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
+    from fastapi.testclient import TestClient
+
+    from defence_news.store import S3Store
+
+    bucket = f"ui-{uuid.uuid4().hex[:8]}"
+    boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket=bucket)
+    fill_store(S3Store.from_params(bucket, endpoint_url=s3_endpoint))  # type: ignore[arg-type]
+    monkeypatch.setenv("DEFENCE_NEWS_STORE", "s3")
+    monkeypatch.setenv("DEFENCE_NEWS_S3_BUCKET", bucket)
+    monkeypatch.setenv("DEFENCE_NEWS_AWS_CONN_ID", "news_s3")
+    connection = {
+        "conn_type": "aws",
+        "login": "testing",
+        "password": "testing",
+        "extra": {"endpoint_url": s3_endpoint, "region_name": "us-east-1"},
+    }
+    monkeypatch.setenv("AIRFLOW_CONN_NEWS_S3", json.dumps(connection))
+    app = create_app("core")
+    token = get_auth_manager().generate_jwt(SimpleAuthManagerUser(username="ops", role="viewer"))
+    client = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+    body = client.get("/defence-news/api/events", params={"pair": "KHM-RUS"}).json()
+    assert [row["event_id"] for row in body["events"]] == ["e1"]
+    assert body["stored"] == 4 and body["problems"] == []

@@ -60,11 +60,14 @@ class LocalStore:
         return self._path(key).is_file()
 
     def list(self, prefix: str = "") -> Iterator[str]:
-        if not self.root.exists():
+        # Walk only the folder the prefix names (up to its last "/"), not the whole store:
+        # a day's prefix then costs that day's files, not every file ever written.
+        folder = (self.root / prefix.rsplit("/", 1)[0]).resolve() if "/" in prefix else self.root
+        if not folder.is_dir() or (folder != self.root and self.root not in folder.parents):
             return iter(())
         keys = (
             path.relative_to(self.root).as_posix()
-            for path in self.root.rglob("*")
+            for path in folder.rglob("*")
             if path.is_file() and not path.name.startswith(".tmp-")
         )
         return iter(sorted(key for key in keys if key.startswith(prefix)))

@@ -2,32 +2,57 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import csv
+import io
+import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from defence_news.interval import Interval
+from defence_news.models import Evidence, Person, When
 from defence_news.store import LocalStore, keys
 from defence_news.ui.app import create_app
 from tests.unit.ui.fixtures import (
     HOSTILE_URL,
     MORNING,
+    NEXT_DAY,
     NOON,
     fill_store,
     make_event,
     same_visit_twice,
-    seed_outcomes,
     write_events,
     write_fused,
-    write_manifest,
 )
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> LocalStore:
-    return fill_store(LocalStore(tmp_path / "store"))
+    store = fill_store(LocalStore(tmp_path / "store"))
+    # Events whose own dates differ from the day they were ingested.
+    write_events(
+        store,
+        NEXT_DAY,
+        [
+            make_event(
+                "e4", "visit", "occurred", ("KHM", "CHN"), "The delegation went to Beijing."
+            ),
+            make_event(
+                "old",
+                "agreement",
+                "occurred",
+                ("FRA", "DEU"),
+                "The ministers signed the treaty in March.",
+                start="2026-03-10",
+                confidence=0.6,
+            ),
+            make_event(
+                "undated", "dialogue", "occurred", ("FRA", "DEU"), "Talks went on.", start=None
+            ),
+        ],
+    )
+    return store
 
 
 @pytest.fixture
@@ -47,53 +72,124 @@ def test_root_redirects_to_the_events_page(client: TestClient) -> None:
     assert response.headers["location"] == "events"
 
 
-def test_events_default_to_the_newest_date(client: TestClient) -> None:
-    body = client.get("/api/events").json()
-    assert body["filters"]["date"] == "2026-11-29"
-    assert body["dates"] == ["2026-11-29", "2026-11-28"]
-    assert [row["event_id"] for row in body["events"]] == ["e4"]
-
-
-def test_a_date_lists_newest_interval_first_then_by_confidence(client: TestClient) -> None:
-    assert event_ids(client, date="2026-11-28") == ["e3", "e1", "e2"]
+def test_events_come_newest_event_date_first_undated_last(client: TestClient) -> None:
+    # Same event date: most confident first; the March agreement after; undated last.
+    assert event_ids(client) == ["e1", "e3", "e4", "e2", "old", "undated"]
 
 
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
+        ({"event_from": "2026-03-01", "event_to": "2026-03-31"}, ["old"]),
+        ({"event_from": "2026-11-20"}, ["e1", "e3", "e4", "e2"]),
+        ({"event_to": "2026-11-19"}, ["old"]),
+        ({"date": "2026-11-29"}, ["e4", "old", "undated"]),  # ingest day, not event day
+        ({"ingest_from": "2026-11-28", "ingest_to": "2026-11-28"}, ["e1", "e3", "e2"]),
+        ({"event_from": "2026-03-01", "ingest_from": "2026-11-29"}, ["e4", "old"]),
         ({"category": "exercise"}, ["e2"]),
         ({"status": "planned"}, ["e1"]),
         ({"country": "usa"}, ["e2"]),  # codes compare upper-case
-        ({"country": "KHM"}, ["e1", "e2"]),
+        ({"pair": "rus-khm"}, ["e1"]),  # either order
+        ({"pair": "KHM-USA", "country": "KHM"}, ["e2"]),
         ({"source": "other"}, ["e2"]),
+        ({"min_confidence": "0.75"}, ["e1", "e3", "e4", "undated"]),
+        ({"q": "MEMORANDUM"}, ["e1"]),  # free text over the evidence, any case
+        ({"q": "treaty", "country": "FRA"}, ["old"]),
         ({"interval": MORNING.slug}, ["e1", "e2"]),
         ({"category": "exercise", "status": "planned"}, []),
-        ({"category": ""}, ["e3", "e1", "e2"]),  # a blank form field means any
+        ({"category": "", "country": " "}, ["e1", "e3", "e4", "e2", "old", "undated"]),
     ],
 )
 def test_filters(client: TestClient, params: dict[str, str], expected: list[str]) -> None:
-    assert event_ids(client, date="2026-11-28", **params) == expected
+    assert event_ids(client, **params) == expected
 
 
-def test_events_page_shows_the_columns_an_analyst_reads(client: TestClient) -> None:
-    page = client.get("/events", params={"date": "2026-11-28", "category": "exercise"}).text
-    assert "Angkor Sentinel" in page
-    assert "The joint drill has not taken place for several years." in page
-    assert "suspended" in page and "USA" in page and "KHM" in page
-    assert "2026-11-20" in page and "0.70" in page
-    assert "1 event(s) on 2026-11-28" in page
-    # Only the filtered event: the agreement of the same interval is not on the page.
-    assert "memorandum" not in page
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"event_from": "last week"}, "event_from must be an ISO date like 2026-11-29"),
+        ({"event_to": "2026-02-30"}, "event_to must be an ISO date"),
+        ({"event_from": "2026-12-01", "event_to": "2026-11-01"}, "is after event_to"),
+        ({"ingest_from": "../../etc"}, "ingest_from must be an ISO date"),
+        ({"country": "K1"}, "country must be a country code like KHM"),
+        ({"pair": "KHM"}, "pair must be two different country codes"),
+        ({"category": "war"}, "category must be one of"),
+        ({"status": "maybe"}, "status must be one of"),
+        ({"min_confidence": "high"}, "min_confidence must be a number from 0 to 1"),
+        ({"min_confidence": "nan"}, "min_confidence must be a number from 0 to 1"),
+        ({"page": "0"}, "page must be a whole number"),
+        ({"page_size": "100000"}, "page_size must be a whole number from 1 to 500"),
+        ({"interval": "today"}, "interval must look like"),
+        ({"source": "<script>"}, "source must be a source id"),
+    ],
+)
+def test_bad_filters_are_a_clear_422(
+    client: TestClient, params: dict[str, str], message: str
+) -> None:
+    api = client.get("/api/events", params=params)
+    assert api.status_code == 422
+    assert api.json()["error"] == "Bad filter" and message in api.json()["detail"]
+    page = client.get("/events", params=params)
+    assert page.status_code == 422 and message in page.text
+    assert client.get("/export/events", params=params).status_code == 422
+    assert client.get("/api/fused", params=params).status_code == 422
 
 
-def test_article_link_and_title(client: TestClient) -> None:
-    page = client.get("/events", params={"date": "2026-11-28", "status": "planned"}).text
-    assert '<a href="https://news.example/khm-rus-mou"' in page
-    assert "Land forces to sign memorandum</a>" in page
+def test_bad_health_and_page_parameters_are_422(client: TestClient) -> None:
+    assert client.get("/api/health", params={"silent_runs": "never"}).status_code == 422
+    assert client.get("/charts", params={"kind": "tweets"}).status_code == 422
+    assert client.get("/country", params={"code": "??"}).status_code == 422
+    assert client.get("/country").status_code == 422
+    assert client.get("/export/events", params={"format": "xlsx"}).status_code == 422
+    assert client.get("/export/articles").status_code == 422
+
+
+def test_pages_of_results(client: TestClient) -> None:
+    first = client.get("/api/events", params={"page_size": "4"}).json()
+    second = client.get("/api/events", params={"page_size": "4", "page": "2"}).json()
+    assert (first["total"], first["pages"], first["shown"], second["shown"]) == (6, 2, 4, 2)
+    ids = [row["event_id"] for row in first["events"] + second["events"]]
+    assert ids == ["e1", "e3", "e4", "e2", "old", "undated"]
+    page = client.get("/events", params={"page_size": "4", "country": "KHM"}).text
+    assert "page 1 of 1" in page
+    page = client.get("/events", params={"page_size": "4"}).text
+    assert 'href="events?page=2&amp;page_size=4" rel="next"' in page
+
+
+def test_a_row_expands_to_evidence_with_triggers_people_date_and_link(
+    store: LocalStore,
+) -> None:
+    event = make_event(
+        "t1",
+        "exercise",
+        "planned",
+        ("KHM", "CHN"),
+        "The armies will hold the Golden Dragon drill in May.",
+        url="https://news.example/golden-dragon",
+        title="Golden Dragon announced",
+    )
+    event = replace(
+        event,
+        evidence=Evidence(event.evidence.sentence, 0, 52, triggers=("drill", "hold")),
+        people=(Person(name="Hun Manet", title="General", country="KHM"),),
+        when=When(start="2027-05", precision="month", text="in May"),
+    )
+    write_events(store, NOON, [event])
+    page = TestClient(create_app(lambda: store)).get("/events", params={"q": "golden"}).text
+    assert '<details class="ev">' in page
+    assert (
+        "The armies will <mark>hold</mark> the <mark>Golden</mark> Dragon <mark>drill</mark>"
+        in page
+    )
+    assert "Hun Manet (General, KHM)" in page
+    assert "2027-05 (precision: month)" in page and "“in May”" in page
+    assert "extractor: rules test" in page  # a re-extracted interval shows its new version
+    assert '<a href="https://news.example/golden-dragon"' in page
+    assert "Golden Dragon announced</a>" in page
 
 
 def test_hostile_text_is_escaped_and_unsafe_links_are_not_links(client: TestClient) -> None:
-    page = client.get("/events", params={"date": "2026-11-28", "interval": NOON.slug}).text
+    page = client.get("/events", params={"interval": NOON.slug}).text
     assert "<script>" not in page and "<b>Bold</b>" not in page
     assert "&lt;script&gt;alert(&quot;owned&quot;)&lt;/script&gt;" in page
     assert "drill &amp; train" in page
@@ -101,10 +197,10 @@ def test_hostile_text_is_escaped_and_unsafe_links_are_not_links(client: TestClie
     assert HOSTILE_URL not in page  # neither as href nor anywhere else
 
 
-def test_filter_values_from_the_query_are_escaped(client: TestClient) -> None:
-    page = client.get("/events", params={"source": '"><script>x()</script>'}).text
-    assert "<script>x()" not in page
-    assert "No event matches these filters." in page
+def test_free_text_highlight_cannot_break_escaping(client: TestClient) -> None:
+    page = client.get("/events", params={"q": "<script>"}).text
+    assert "<script>" not in page
+    assert "<mark>&lt;script&gt;</mark>" in page
 
 
 def test_empty_store_says_so(tmp_path: Path) -> None:
@@ -117,6 +213,10 @@ def test_empty_store_says_so(tmp_path: Path) -> None:
     assert "No ingest manifest has been written to the store yet." in health.text
     assert client.get("/api/events").json()["total"] == 0
     assert client.get("/api/health").json()["sources"] == []
+    assert client.get("/charts").status_code == 200
+    assert client.get("/country", params={"code": "KHM"}).status_code == 200
+    (header,) = csv.reader(io.StringIO(client.get("/export/events").text))
+    assert header[:3] == ["event_id", "category", "status"]  # the columns, without rows
 
 
 def test_corrupt_parquet_is_named_and_the_rest_still_shows(store: LocalStore) -> None:
@@ -132,13 +232,11 @@ def test_corrupt_parquet_is_named_and_the_rest_still_shows(store: LocalStore) ->
     assert body["total"] == 3
 
 
-def test_bad_date_is_a_clear_400(client: TestClient) -> None:
-    page = client.get("/events", params={"date": "../../etc"})
-    assert page.status_code == 400
-    assert "date must look like 2026-11-29" in page.text
-    api = client.get("/api/health", params={"date": "yesterday"})
-    assert api.status_code == 400
-    assert api.json()["error"] == "Bad filter"
+def test_a_new_or_replaced_object_is_seen_on_the_next_request(store: LocalStore) -> None:
+    client = TestClient(create_app(lambda: store))
+    assert event_ids(client, category="training") == ["e3"]
+    write_events(store, NOON, [make_event("e9", "training", "planned", ("IND", "FRA"), "Soon.")])
+    assert event_ids(client, category="training") == ["e9"]
 
 
 def test_store_that_cannot_be_opened_is_a_clear_503() -> None:
@@ -152,170 +250,144 @@ def test_store_that_cannot_be_opened_is_a_clear_503() -> None:
     assert client.get("/api/events").json()["error"] == "The object store could not be opened"
 
 
-def test_health_counts_reasons_and_source_errors(client: TestClient) -> None:
-    body = client.get("/api/health").json()
-    assert body["intervals"] == [NOON.slug, MORNING.slug]
-    by_key = {(row["source_id"], row["interval"]): row for row in body["sources"]}
-    morning = by_key[("seed", MORNING.slug)]
-    assert morning["counts"] == {
-        "discovered": 7,
-        "article": 2,
-        "not_modified": 1,
-        "skipped": 1,
-        "failed": 3,
-        "deferred": 0,
-    }
-    assert morning["reasons"] == {
-        "failed:http_404": 2,
-        "failed:timeout": 1,
-        "skipped:robots_disallowed": 1,
-    }
-    assert morning["state"] == "failures"
-    assert by_key[("seed", NOON.slug)]["state"] == "ok"
-    broken = by_key[("broken-feed", NOON.slug)]
-    assert broken["state"] == "error"
-    assert broken["source_errors"] == ["feed https://x.example/rss: http_503"]
-    assert body["totals"]["seed"]["article"] == 4
-    assert body["totals"]["seed"]["discovered"] == 9
-
-
-def test_health_page_shows_top_reasons_and_errors(client: TestClient) -> None:
-    page = client.get("/health").text
-    assert "failed:http_404 ×2" in page
-    assert "feed https://x.example/rss: http_503" in page
-    assert "broken-feed" in page and "st-error" in page
-
-
-def test_health_for_a_date_without_manifests_is_empty(client: TestClient) -> None:
-    body = client.get("/api/health", params={"date": "2026-11-29"}).json()
-    assert body["sources"] == []
-    assert body["dates"] == ["2026-11-29", "2026-11-28"]  # dates with events or manifests
-
-
-def test_corrupt_manifest_is_named(store: LocalStore) -> None:
-    bad_key = keys.manifest_key("defence_news_ingest", MORNING, "garbled")
-    store.put(bad_key, b"{not json")
-    client = TestClient(create_app(lambda: store))
-    body = client.get("/api/health").json()
-    assert len(body["problems"]) == 1 and body["problems"][0].startswith(bad_key)
-    assert "seed" in body["totals"]
-    page = client.get("/health")
-    assert page.status_code == 200 and bad_key in page.text
-
-
-def test_events_page_caps_long_lists(store: LocalStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    import defence_news.ui.data as data
-
-    monkeypatch.setattr(data, "MAX_EVENTS_SHOWN", 2)
-    write_events(
-        store,
-        MORNING,
-        [
-            make_event(f"m{i}", "dialogue", "occurred", ("FRA", "DEU"), f"Talk {i}.")
-            for i in range(5)
-        ],
+def test_csv_export_holds_every_matching_row_and_says_it_is_a_file(client: TestClient) -> None:
+    response = client.get(
+        "/export/events", params={"format": "csv", "country": "KHM", "page_size": "1"}
     )
-    client = TestClient(create_app(lambda: store))
-    body = client.get("/api/events", params={"date": "2026-11-28"}).json()
-    assert body["shown"] == 2 and body["total"] == 6  # 5 dialogues + the noon training
-    assert "2 of 6 event(s)" in client.get("/events", params={"date": "2026-11-28"}).text
-
-
-def test_health_counts_per_interval_include_events(store: LocalStore) -> None:
-    later = Interval(NOON.end, NOON.end + timedelta(hours=1))
-    write_manifest(store, later, "seed", seed_outcomes()[:1])  # ingested, not extracted yet
-    body = TestClient(create_app(lambda: store)).get("/api/health").json()
-    assert body["per_interval"] == [
-        {
-            "interval": later.slug,
-            "sources": 1,
-            "discovered": 1,
-            "articles": 1,
-            "failed": 0,
-            "events": None,
-        },
-        {
-            "interval": NOON.slug,
-            "sources": 2,
-            "discovered": 2,
-            "articles": 2,
-            "failed": 0,
-            "events": 1,
-        },
-        {
-            "interval": MORNING.slug,
-            "sources": 1,
-            "discovered": 7,
-            "articles": 2,
-            "failed": 3,
-            "events": 2,
-        },
-    ]
-    page = TestClient(create_app(lambda: store)).get("/health").text
-    assert "not extracted yet" in page
-
-
-def test_health_names_an_unreadable_events_object(store: LocalStore) -> None:
-    store.put(keys.events_key(NOON), b"garbage")
-    body = TestClient(create_app(lambda: store)).get("/api/health").json()
-    (problem,) = body["problems"]
-    assert problem.startswith(f"{keys.events_key(NOON)}: could not be read (ArrowInvalid: ")
-    assert [c["events"] for c in body["per_interval"]] == [None, 2]
-
-
-def test_health_shows_only_the_most_recent_intervals(
-    store: LocalStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import defence_news.ui.data as data
-
-    monkeypatch.setattr(data, "RECENT_INTERVALS", 1)
-    body = TestClient(create_app(lambda: store)).get("/api/health").json()
-    assert body["intervals"] == [NOON.slug]
-    assert {row["interval"] for row in body["sources"]} == {NOON.slug}
-
-
-def test_health_links_each_interval_to_its_events(client: TestClient) -> None:
-    page = client.get("/health").text
-    link = f'href="events?date=2026-11-28&amp;interval={MORNING.slug}"'
-    assert link in page
-    events = client.get(f"/events?date=2026-11-28&interval={MORNING.slug}").text
-    assert "memorandum" in events and "drill &amp; train" not in events
-
-
-def test_where_is_shown_with_when(store: LocalStore) -> None:
-    from dataclasses import replace
-
-    from defence_news.models import Where
-
-    event = replace(
-        make_event("w1", "visit", "planned", ("KHM", "RUS"), "The general will go to Moscow."),
-        where=Where(country="RUS", place="Moscow"),
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert (
+        'attachment; filename="defence-news-events.csv"' in response.headers["content-disposition"]
     )
-    write_events(store, MORNING, [event])
-    page = TestClient(create_app(lambda: store)).get("/events?date=2026-11-28").text
-    assert "in Moscow, RUS" in page
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [row["event_id"] for row in rows] == ["e1", "e4", "e2"]  # all pages, same order
+    assert rows[0]["url"] == "https://news.example/khm-rus-mou"
+    assert rows[0]["countries"] == "KHM; RUS" and rows[0]["event_start"] == "2026-11-20"
+    assert rows[0]["sentence"].startswith("The two land forces will sign")
 
 
-def test_fused_events_list_every_source_of_one_happening(store: LocalStore) -> None:
+def test_jsonl_export_carries_whole_rows(client: TestClient) -> None:
+    response = client.get("/export/events", params={"format": "jsonl", "event_to": "2026-06-01"})
+    assert response.headers["content-type"].startswith("application/x-ndjson")
+    (line,) = response.text.splitlines()
+    row = json.loads(line)
+    assert row["event_id"] == "old" and row["actors"][0]["country"] == "FRA"
+    assert row["evidence"]["sentence"] == "The ministers signed the treaty in March."
+
+
+def test_pages_link_exports_with_the_current_filters(client: TestClient) -> None:
+    page = client.get("/events", params={"country": "KHM", "event_from": "2026-11-01"}).text
+    assert 'href="export/events?event_from=2026-11-01&amp;country=KHM&amp;format=csv"' in page
+    assert 'href="export/events?event_from=2026-11-01&amp;country=KHM&amp;format=jsonl"' in page
+    fused = client.get("/fused", params={"status": "occurred"}).text
+    assert 'href="export/fused?status=occurred&amp;format=csv"' in fused
+
+
+def test_fused_events_list_every_outlet_of_one_happening(store: LocalStore) -> None:
     write_fused(store, MORNING, same_visit_twice())
     client = TestClient(create_app(lambda: store))
-    body = client.get("/api/fused", params={"date": "2026-11-28"}).json()
-    assert body["kind"] == "fused_events"
+    body = client.get("/api/fused").json()
+    assert body["kind"] == "fused_events" and body["read_from"] == "per-interval objects"
     visits = [row for row in body["events"] if row["category"] == "visit"]
     assert len(visits) == 1 and sorted(visits[0]["article_ids"]) == ["art-v1", "art-v2"]
-    only_other = client.get("/api/fused", params={"date": "2026-11-28", "source": "other"}).json()
+    only_other = client.get("/api/fused", params={"source": "other"}).json()
     assert [row["category"] for row in only_other["events"]] == ["visit"]
-    by_country = client.get("/api/fused", params={"date": "2026-11-28", "country": "fra"}).json()
+    by_country = client.get("/api/fused", params={"country": "fra"}).json()
     assert [row["category"] for row in by_country["events"]] == ["exercise"]
 
-    page = client.get("/fused", params={"date": "2026-11-28", "category": "visit"}).text
+    page = client.get("/fused", params={"category": "visit"}).text
+    assert "2 outlet(s)" in page
+    assert "<b>other</b>" in page and "<b>seed</b>" in page
     assert "The army chief led a delegation to Beijing." in page
     assert '<a href="https://other.example/visit"' in page
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert 'action="fused"' in page
+    rows = list(csv.DictReader(io.StringIO(client.get("/export/fused").text)))
+    visit_rows = [row for row in rows if row["category"] == "visit"]
+    assert [row["sources"] for row in visit_rows] == ["other; seed"]
 
 
 def test_fused_page_of_a_store_without_fused_events(client: TestClient) -> None:
     page = client.get("/fused")
     assert page.status_code == 200
     assert "No fused events have been written to the store yet." in page.text
+
+
+def test_charts_draw_weeks_by_category_and_pairs(client: TestClient) -> None:
+    page = client.get("/charts").text
+    assert "<svg" in page and "<script" not in page
+    assert "2026-11-16 · agreement: 1</title>" in page  # the week of 2026-11-20
+    assert "2026-03-09 · agreement: 1</title>" in page
+    assert "KHM–RUS: 1</title>" in page
+    assert 'href="events?pair=KHM-RUS"' in page
+    # The filters apply to the charts too.
+    only_march = client.get("/charts", params={"event_to": "2026-04-01"}).text
+    assert "2026-11-16 ·" not in only_march and "2026-03-09 · agreement: 1</title>" in only_march
+
+
+def test_country_page_shows_partners_over_time_and_kinds(client: TestClient) -> None:
+    page = client.get("/country", params={"code": "khm"}).text
+    assert "<h2>KHM</h2>" in page
+    assert "2026-11 · RUS: 1</title>" in page and "2026-11 · USA: 1</title>" in page
+    assert "exercise · suspended: 1</title>" in page
+    assert "<b>3</b> events with KHM" in page
+    assert 'href="events?country=KHM&amp;pair=KHM-RUS"' in page
+
+
+def test_health_page_link_from_events_country_tags(client: TestClient) -> None:
+    page = client.get("/events", params={"country": "USA"}).text
+    assert 'href="country?code=USA"' in page
+
+
+def test_the_keys_read_are_the_layouts(store: LocalStore) -> None:
+    # A foreign object under events/ is not an interval's events: it is not read.
+    store.put("events/dt=2026-11-28/notes.parquet", b"not parquet")
+    body = TestClient(create_app(lambda: store)).get("/api/events").json()
+    assert body["problems"] == [] and body["total"] == 6
+    assert keys.parse_key("events/dt=2026-11-28/notes.parquet") is None
+
+
+def test_an_event_of_three_countries_joins_three_pairs(store: LocalStore) -> None:
+    from defence_news.models import Actor
+
+    event = make_event("tri", "exercise", "occurred", ("KHM", "USA"), "Three navies drilled.")
+    third = Actor(name="THA navy", country="THA", sector="MIL", role="participant")
+    write_events(store, NOON, [replace(event, actors=(*event.actors, third))])
+    client = TestClient(create_app(lambda: store))
+    assert event_ids(client, pair="THA-USA") == ["tri"]
+    assert event_ids(client, pair="KHM-THA") == ["tri"]
+    page = client.get("/charts", params={"category": "exercise"}).text
+    assert "KHM–THA: 1</title>" in page and "THA–USA: 1</title>" in page
+    assert "KHM–USA: 2</title>" in page  # with the suspended drill e2
+
+
+def test_a_filter_value_with_no_rows_still_shows_as_chosen(client: TestClient) -> None:
+    page = client.get("/events", params={"country": "NZL", "source": "gone"}).text
+    assert '<option value="NZL" selected>NZL</option>' in page
+    assert '<option value="gone" selected>gone</option>' in page
+    assert "No event matches these filters." in page
+
+
+def test_csv_cells_of_scraped_text_are_never_formulas(store: LocalStore) -> None:
+    sentence = '=HYPERLINK("https://evil.example","click") said the navy.'
+    write_events(store, NOON, [make_event("f1", "visit", "planned", ("IND", "JPN"), sentence)])
+    client = TestClient(create_app(lambda: store))
+    (row,) = csv.DictReader(io.StringIO(client.get("/export/events?country=JPN").text))
+    assert row["sentence"] == "'" + sentence
+    assert row["title"] == "An article" and row["event_id"] == "f1"
+    whole = json.loads(client.get("/export/events?country=JPN&format=jsonl").text)
+    assert whole["evidence"]["sentence"] == sentence  # JSON Lines carries the text as it is
+
+
+def test_refused_pages_show_the_way_to_sign_in_and_the_api_stays_json(store: LocalStore) -> None:
+    from fastapi import Depends, HTTPException
+
+    def nobody() -> None:
+        raise HTTPException(401, "Not authenticated", headers={"WWW-Authenticate": "Bearer"})
+
+    client = TestClient(create_app(lambda: store, dependencies=[Depends(nobody)]))
+    page = client.get("/events?country=KHM")
+    assert page.status_code == 401 and page.headers["www-authenticate"] == "Bearer"
+    assert 'href="../auth/login?next=http%3A%2F%2Ftestserver%2Fevents%3Fcountry%3DKHM"' in page.text
+    api = client.get("/api/events")
+    assert api.status_code == 401 and api.json() == {"detail": "Not authenticated"}
