@@ -81,6 +81,7 @@ def ingest_task_links(intervals: list[Any], sources: list[str]) -> dict[tuple[st
             .limit(RUNS_SEARCHED)
         ).all()
         slug_of_run: dict[str, str] = {}
+        rank: dict[str, int] = {}  # newest run first
         for run_id, conf, start, end, logical_date, run_after in runs:
             context = {
                 "params": conf or {},
@@ -89,8 +90,9 @@ def ingest_task_links(intervals: list[Any], sources: list[str]) -> dict[tuple[st
                 "logical_date": logical_date or run_after,
             }
             slug = interval_from_context(context).slug
-            if slug in wanted_slugs and slug not in slug_of_run.values():
-                slug_of_run[run_id] = slug  # newest first: the first run of a slug wins
+            if slug in wanted_slugs:
+                slug_of_run[run_id] = slug
+                rank[run_id] = len(rank)
         if not slug_of_run:
             return {}
         tasks = session.execute(
@@ -102,7 +104,9 @@ def ingest_task_links(intervals: list[Any], sources: list[str]) -> dict[tuple[st
                 TaskInstance.run_id.in_(list(slug_of_run)),
             )
         ).all()
-    for run_id, map_index, source_id in tasks:
+    # Per interval and source, the newest run that had that source's task (another run
+    # of the same interval may have covered other sources only).
+    for run_id, map_index, source_id in sorted(tasks, key=lambda t: rank[t[0]], reverse=True):
         if source_id in wanted_sources:
             links[(slug_of_run[run_id], source_id)] = (
                 f"../dags/{quote(INGEST_DAG_ID)}/runs/{quote(run_id, safe='')}"

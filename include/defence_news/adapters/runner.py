@@ -174,7 +174,10 @@ def run_dag_in_process(
     dag.deadline = None
     for task in dag.tasks:
         task.retries = 0
-    dag_run = dag.test(run_conf=run_conf, logical_date=logical_date)
+    # Not passed at all unless given: dag.test() reads an explicit None as "a run with no
+    # logical date" and clears the task instances of every such run.
+    dated = {"logical_date": logical_date} if logical_date is not None else {}
+    dag_run = dag.test(run_conf=run_conf, **dated)
     return str(getattr(dag_run.state, "value", dag_run.state))
 
 
