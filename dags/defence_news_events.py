@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from airflow.sdk import (
-    AsyncCallback,
-    DeadlineAlert,
-    DeadlineReference,
     Param,
     dag,
     get_current_context,
@@ -16,7 +13,7 @@ from airflow.sdk import (
 )
 
 from defence_news.adapters.assets import ARTICLES, EVENTS
-from defence_news.adapters.callbacks import on_deadline_missed, on_task_failure
+from defence_news.adapters.callbacks import run_deadline, task_defaults
 
 DOC_MD = """
 ### defence_news_events
@@ -43,19 +40,8 @@ articles asset event, or the interval given in Params.
     max_active_runs=1,
     doc_md=DOC_MD,
     tags=["defence-news", "events"],
-    default_args={
-        "retries": 2,
-        "retry_delay": timedelta(minutes=1),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": timedelta(minutes=10),
-        "on_failure_callback": on_task_failure,
-        "execution_timeout": timedelta(minutes=30),
-    },
-    deadline=DeadlineAlert(
-        reference=DeadlineReference.DAGRUN_QUEUED_AT,
-        interval=timedelta(minutes=30),
-        callback=AsyncCallback(on_deadline_missed),
-    ),
+    default_args=task_defaults(),
+    deadline=run_deadline(minutes=30),
     params={
         "interval_start": Param(None, type=["null", "string"], format="date-time"),
         "interval_end": Param(None, type=["null", "string"], format="date-time"),

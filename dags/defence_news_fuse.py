@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from airflow.sdk import (
     AssetOrTimeSchedule,
-    AsyncCallback,
     CronTriggerTimetable,
-    DeadlineAlert,
-    DeadlineReference,
     Param,
     dag,
     get_current_context,
@@ -18,7 +15,7 @@ from airflow.sdk import (
 )
 
 from defence_news.adapters.assets import EVENTS, FUSED
-from defence_news.adapters.callbacks import on_deadline_missed, on_task_failure
+from defence_news.adapters.callbacks import run_deadline, task_defaults
 
 DOC_MD = """
 ### defence_news_fuse
@@ -50,19 +47,8 @@ rewrites the same snapshot from the same store).
     max_active_runs=1,
     doc_md=DOC_MD,
     tags=["defence-news", "events"],
-    default_args={
-        "retries": 2,
-        "retry_delay": timedelta(minutes=1),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": timedelta(minutes=10),
-        "on_failure_callback": on_task_failure,
-        "execution_timeout": timedelta(minutes=30),
-    },
-    deadline=DeadlineAlert(
-        reference=DeadlineReference.DAGRUN_QUEUED_AT,
-        interval=timedelta(minutes=45),
-        callback=AsyncCallback(on_deadline_missed),
-    ),
+    default_args=task_defaults(),
+    deadline=run_deadline(minutes=45),
     params={
         "day": Param(None, type=["null", "string"], format="date", description="Snapshot day"),
         "window_days": Param(30, type="integer", minimum=1, maximum=366),

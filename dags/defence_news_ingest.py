@@ -6,10 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from airflow.sdk import (
-    AsyncCallback,
     CronDataIntervalTimetable,
-    DeadlineAlert,
-    DeadlineReference,
     Param,
     dag,
     get_current_context,
@@ -17,7 +14,7 @@ from airflow.sdk import (
 )
 
 from defence_news.adapters.assets import ARTICLES
-from defence_news.adapters.callbacks import HTTP_POOL, on_deadline_missed, on_task_failure
+from defence_news.adapters.callbacks import HTTP_POOL, run_deadline, task_defaults
 
 DOC_MD = """
 ### defence_news_ingest
@@ -60,20 +57,13 @@ registry ids, or `registry`), a date range, a per-source cap and a dry run
     max_active_runs=1,
     doc_md=DOC_MD,
     tags=["defence-news", "ingest"],
-    default_args={
-        "retries": 2,
-        "retry_delay": timedelta(minutes=2),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": timedelta(minutes=20),
-        "on_failure_callback": on_task_failure,
+    default_args=task_defaults(
+        retry_delay=timedelta(minutes=2),
+        max_retry_delay=timedelta(minutes=20),
         # Past the source's own time budget (fetch settings) with room for parsing.
-        "execution_timeout": timedelta(minutes=30),
-    },
-    deadline=DeadlineAlert(
-        reference=DeadlineReference.DAGRUN_QUEUED_AT,
-        interval=timedelta(minutes=50),
-        callback=AsyncCallback(on_deadline_missed),
+        execution_timeout=timedelta(minutes=30),
     ),
+    deadline=run_deadline(minutes=50),
     params={
         "sources": Param([], type="array", description="Source ids; empty = configured default"),
         "interval_start": Param(None, type=["null", "string"], format="date-time"),

@@ -6,9 +6,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from airflow.sdk import (
-    AsyncCallback,
-    DeadlineAlert,
-    DeadlineReference,
     Param,
     dag,
     get_current_context,
@@ -16,7 +13,7 @@ from airflow.sdk import (
 )
 
 from defence_news.adapters.assets import EVENTS
-from defence_news.adapters.callbacks import on_deadline_missed, on_task_failure
+from defence_news.adapters.callbacks import run_deadline, task_defaults
 
 DOC_MD = """
 ### defence_news_reextract
@@ -42,19 +39,8 @@ nothing is written and no asset event is sent.
     max_active_runs=1,
     doc_md=DOC_MD,
     tags=["defence-news", "events"],
-    default_args={
-        "retries": 2,
-        "retry_delay": timedelta(minutes=1),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": timedelta(minutes=10),
-        "on_failure_callback": on_task_failure,
-        "execution_timeout": timedelta(minutes=60),
-    },
-    deadline=DeadlineAlert(
-        reference=DeadlineReference.DAGRUN_QUEUED_AT,
-        interval=timedelta(minutes=180),
-        callback=AsyncCallback(on_deadline_missed),
-    ),
+    default_args=task_defaults(execution_timeout=timedelta(minutes=60)),
+    deadline=run_deadline(minutes=180),
     params={
         "start": Param(None, type=["null", "string"], format="date", description="First day"),
         "end": Param(None, type=["null", "string"], format="date", description="Last day"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 log = logging.getLogger("defence_news.adapters.airflow")
@@ -37,4 +38,34 @@ async def on_deadline_missed(**kwargs: Any) -> None:
         "defence-news run missed its deadline: dag=%s run=%s",
         getattr(dag_run, "dag_id", kwargs.get("dag_id", "?")),
         getattr(dag_run, "run_id", "?"),
+    )
+
+
+def task_defaults(
+    *,
+    retry_delay: timedelta = timedelta(minutes=1),
+    max_retry_delay: timedelta = timedelta(minutes=10),
+    execution_timeout: timedelta = timedelta(minutes=30),
+) -> dict[str, Any]:
+    """Every DAG's ``default_args``: two retries with growing, bounded delays, the failure
+    callback, and a time limit per task."""
+    return {
+        "retries": 2,
+        "retry_delay": retry_delay,
+        "retry_exponential_backoff": True,
+        "max_retry_delay": max_retry_delay,
+        "on_failure_callback": on_task_failure,
+        "execution_timeout": execution_timeout,
+    }
+
+
+def run_deadline(minutes: int):  # -> airflow.sdk.DeadlineAlert
+    """An alert (``on_deadline_missed``, in the triggerer) for a run still going
+    ``minutes`` after it was queued. Airflow is imported here: DAG files have it loaded."""
+    from airflow.sdk import AsyncCallback, DeadlineAlert, DeadlineReference
+
+    return DeadlineAlert(
+        reference=DeadlineReference.DAGRUN_QUEUED_AT,
+        interval=timedelta(minutes=minutes),
+        callback=AsyncCallback(on_deadline_missed),
     )
