@@ -13,6 +13,8 @@ import hashlib
 import re
 from collections.abc import Sequence
 
+import numpy as np
+
 from defence_news.models import Article
 
 SIMHASH_BITS = 64
@@ -98,22 +100,83 @@ def link_near_duplicates(
     sources), then the articles of this batch by publication time (those without
     one last, in the given order). A duplicate points at the root its match points
     at, so chains collapse onto the first-seen article. Returned in input order.
+
+    The same decisions as ``are_near_duplicates`` pair by pair, in the same order, but
+    at thousands of articles: the simhash filter runs over all earlier articles at
+    once (numpy), and each text's 3-grams are built once, for the few candidates.
     """
-    seen: list[Article] = list(known)
+    seen = _Seen(list(known))
     linked: list[Article] = list(articles)
     for index in _first_sighting_order(articles):
         article = articles[index]
-        original = next(
-            (
-                earlier
-                for earlier in seen
-                if earlier.article_id != article.article_id
-                and are_near_duplicates(earlier, article)
-            ),
-            None,
-        )
+        original = seen.first_duplicate_of(article)
         if original is not None and _root(original) != article.article_id:
             article = dataclasses.replace(article, duplicate_of=_root(original))
         linked[index] = article
-        seen.append(article)
+        seen.add(article)
     return linked
+
+
+class _Seen:
+    """The articles met so far, with what comparing against them needs, kept once."""
+
+    def __init__(self, articles: list[Article]) -> None:
+        self.articles: list[Article] = []
+        self.by_hash: dict[str, int] = {}  # content hash -> first index
+        self.prints = np.zeros(max(16, len(articles)), dtype=np.uint64)
+        self.has_print = np.zeros(len(self.prints), dtype=bool)
+        self.shingles: dict[int, frozenset[str]] = {}
+        for article in articles:
+            self.add(article)
+
+    def add(self, article: Article) -> None:
+        index = len(self.articles)
+        if index == len(self.prints):  # grow by doubling
+            self.prints = np.concatenate([self.prints, np.zeros_like(self.prints)])
+            self.has_print = np.concatenate([self.has_print, np.zeros_like(self.has_print)])
+        self.articles.append(article)
+        if article.content_hash:
+            self.by_hash.setdefault(article.content_hash, index)
+        if article.simhash:
+            self.prints[index] = np.uint64(int(article.simhash, 16))
+            self.has_print[index] = True
+
+    def first_duplicate_of(self, article: Article) -> Article | None:
+        """The first article met so far that ``are_near_duplicates`` would match."""
+        mine: frozenset[str] | None = None
+        for index in self._candidates(article):
+            earlier = self.articles[index]
+            if earlier.article_id == article.article_id:
+                continue
+            if article.content_hash and earlier.content_hash == article.content_hash:
+                return earlier
+            mine = _shingle_set(article.body) if mine is None else mine
+            if containment_of_sets(self._shingles_of(index), mine) >= MIN_CONTAINMENT:
+                return earlier
+        return None
+
+    def _candidates(self, article: Article) -> list[int]:
+        """Indexes, in the order met: the first exact copy and the simhash neighbours."""
+        count = len(self.articles)
+        found: set[int] = set()
+        if article.content_hash and article.content_hash in self.by_hash:
+            found.add(self.by_hash[article.content_hash])
+        if article.simhash and count:
+            distance = np.bitwise_count(self.prints[:count] ^ np.uint64(int(article.simhash, 16)))
+            near = (distance <= MAX_CANDIDATE_DISTANCE) & self.has_print[:count]
+            found.update(int(i) for i in np.flatnonzero(near))
+        return sorted(found)
+
+    def _shingles_of(self, index: int) -> frozenset[str]:
+        if index not in self.shingles:
+            self.shingles[index] = _shingle_set(self.articles[index].body)
+        return self.shingles[index]
+
+
+def _shingle_set(text: str) -> frozenset[str]:
+    return frozenset(_shingles(text))
+
+
+def containment_of_sets(first: frozenset[str], second: frozenset[str]) -> float:
+    smaller = min(len(first), len(second))
+    return len(first & second) / smaller if smaller else 0.0

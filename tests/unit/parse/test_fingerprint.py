@@ -85,3 +85,56 @@ def test_within_a_batch_the_earliest_published_copy_is_the_original():
     linked = link_near_duplicates([late, early])
     assert [a.article_id for a in linked] == [late.article_id, early.article_id]
     assert [a.duplicate_of for a in linked] == [early.article_id, None]
+
+
+def _pairwise_reference(articles, known=()):
+    """The rule as first written: each article against every earlier one, in order."""
+    from defence_news.parse.fingerprint import _first_sighting_order, _root, are_near_duplicates
+
+    seen, linked = list(known), list(articles)
+    for index in _first_sighting_order(articles):
+        current = articles[index]
+        original = next(
+            (
+                e
+                for e in seen
+                if e.article_id != current.article_id and are_near_duplicates(e, current)
+            ),
+            None,
+        )
+        if original is not None and _root(original) != current.article_id:
+            current = dataclasses.replace(current, duplicate_of=_root(original))
+        linked[index] = current
+        seen.append(current)
+    return linked
+
+
+def test_the_vectorised_search_decides_exactly_as_the_pairwise_rule() -> None:
+    import random
+
+    rng = random.Random(11)
+    words = [f"w{n}" for n in range(400)]
+    stories = [" ".join(rng.choice(words) for _ in range(120)) for _ in range(12)]
+    articles = []
+    for n in range(150):
+        body = rng.choice(stories)
+        if rng.random() < 0.5:  # an edited copy: a few words changed, a line added
+            tokens = body.split()
+            for _ in range(rng.randint(1, 40)):
+                tokens[rng.randrange(len(tokens))] = rng.choice(words)
+            body = " ".join(tokens) + (" credit line" if rng.random() < 0.5 else "")
+        url = f"https://s{n % 7}.example/{n}"
+        articles.append(
+            Article(
+                article_id=Article.make_id(url) if n % 13 else "same-id",
+                url=url,
+                source_id=f"s{n % 7}",
+                title=str(n),
+                body=body,
+                content_hash=content_hash(body),
+                simhash=simhash(body) if n % 17 else "",
+            )
+        )
+    known, batch = articles[:30], articles[30:]
+    assert link_near_duplicates(batch, known) == _pairwise_reference(batch, known)
+    assert any(a.duplicate_of for a in link_near_duplicates(batch, known))
