@@ -31,7 +31,6 @@ ISO strings.
 
 from __future__ import annotations
 
-import html
 import re
 import statistics
 import unicodedata
@@ -40,19 +39,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from defence_news.parse.text import decode_entities
+
 _WHITESPACE = re.compile(r"\s+")
 _NOT_NAME_CHARS = re.compile(r"[^\w]+")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def decode_entities(text: str) -> str:
-    """HTML entities decoded until none is left (pages escape some twice)."""
-    for _ in range(3):
-        decoded = html.unescape(text)
-        if decoded == text:
-            break
-        text = decoded
-    return text
 
 
 def normalise_title(text: str | None) -> str:

@@ -19,8 +19,9 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
+from defence_news.parse.authors import Byline, read_bylines
 from defence_news.parse.dates import date_from_url, parse_datetime
-from defence_news.parse.text import clean_inline
+from defence_news.parse.text import clean_field, clean_inline
 
 # schema.org types whose object describes the article itself.
 ARTICLE_TYPES = frozenset(
@@ -43,8 +44,8 @@ ARTICLE_TYPES = frozenset(
 )
 # A title longer than this is a paragraph mistaken for a title.
 MAX_TITLE_CHARS = 300
-# Author strings longer than this are sentences (bios, credits), not names.
-MAX_AUTHOR_CHARS = 80
+# Pages with several <h1> use the first ones for the headline; later ones are widgets.
+MAX_H1 = 3
 
 
 @dataclass
@@ -61,6 +62,9 @@ class Candidates:
     language: str | None = None
     canonical_url: str | None = None
     publisher: str | None = None
+    # What the source's author fields say, sorted into persons and organisations;
+    # ``authors`` is chosen from the bylines of all sources (``choose_authors``).
+    byline: Byline = field(default_factory=Byline)
 
 
 @dataclass
@@ -112,6 +116,16 @@ def extract_metadata(tree: HtmlElement, url: str, zone: tzinfo = UTC) -> PageMet
     merged, sources = merge(ranked)
     site_names = {c.publisher for _, c in ranked if c.publisher}
     merged.title = strip_known_site_name(merged.title, site_names)
+    if merged.title and _is_site_name(merged.title, site_names, url):
+        merged.title = _title(_document_title(tree))  # og:title "Site" on a story page
+        sources["title"] = "html"
+    headline = visible_headline(tree, url, site_names, merged.title)
+    if headline and headline != merged.title:
+        merged.title, sources["title"] = headline, "html"
+    merged.authors, author_source = choose_authors(ranked, site_names)
+    sources.pop("authors", None)
+    if author_source:
+        sources["authors"] = author_source
     signals = PageSignals(
         og_type=(_meta_values(tree, "og:type") or [None])[0],
         jsonld_types=tuple(t for obj in objects for t in _types(obj)),
@@ -192,12 +206,12 @@ def _string(value: Any) -> str | None:
         value = value[0] if value else None
     if isinstance(value, dict):
         value = value.get("@id") or value.get("url") or value.get("name")
-    return clean_inline(value) or None if isinstance(value, str) else None
+    return clean_field(value) or None if isinstance(value, str) else None
 
 
 def _keywords(value: Any) -> tuple[str, ...]:
     items = value if isinstance(value, list) else str(value or "").split(",")
-    return _unique(clean_inline(str(item)) for item in items)
+    return _unique(clean_field(str(item)) for item in items)
 
 
 def resolve_references(value: Any, references: dict[str, dict[str, Any]]) -> Any:
@@ -222,7 +236,7 @@ def from_jsonld(
     return Candidates(
         title=_title(_string(obj.get("headline")) or _string(obj.get("name"))),
         subtitle=_string(obj.get("alternativeHeadline")),
-        authors=clean_authors(_names(resolve_references(obj.get("author"), references))),
+        byline=_jsonld_byline(resolve_references(obj.get("author"), references)),
         published_at=parse_datetime(_string(obj.get("datePublished")), zone),
         modified_at=parse_datetime(_string(obj.get("dateModified")), zone),
         section=_string(obj.get("articleSection")),
@@ -233,6 +247,20 @@ def from_jsonld(
         ),
         publisher=(_names(publisher) or [None])[0],
     )
+
+
+def _jsonld_byline(value: Any) -> Byline:
+    """Authors typed Organization are organisations whatever their name looks like."""
+    items = value if isinstance(value, list) else [value]
+    people = [i for i in items if not (isinstance(i, dict) and "organization" in _types(i))]
+    found = read_bylines(_names(people))
+    organisations = read_bylines(_names([i for i in items if i not in people]))
+    every_organisation = (
+        *found.organisations,
+        *organisations.persons,
+        *organisations.organisations,
+    )
+    return Byline(found.persons, every_organisation)
 
 
 def _accessible(obj: dict[str, Any]) -> bool | None:
@@ -255,7 +283,7 @@ def _meta_values(tree: HtmlElement, *keys: str) -> list[str]:
         for attribute in ("property", "name", "itemprop", "http-equiv"):
             key = (meta.get(attribute) or "").strip().lower()
             if key in wanted:
-                content = clean_inline(meta.get("content"))
+                content = clean_field(meta.get("content"))
                 if content:
                     found.append((wanted[key], position, content))
                 break
@@ -271,7 +299,7 @@ def from_opengraph(tree: HtmlElement, url: str, zone: tzinfo) -> Candidates:
     authors = [a for a in _meta_values(tree, "article:author") if not _looks_like_url(a)]
     return Candidates(
         title=_title(_first_meta(tree, "og:title")),
-        authors=clean_authors(authors),
+        byline=read_bylines(authors),
         published_at=parse_datetime(_first_meta(tree, "article:published_time"), zone),
         modified_at=parse_datetime(
             _first_meta(tree, "article:modified_time", "og:updated_time"), zone
@@ -310,7 +338,7 @@ def from_meta_tags(tree: HtmlElement, url: str, zone: tzinfo) -> Candidates:
     authors = _meta_values(tree, "author", "dc.creator", "parsely-author", "sailthru.author")
     return Candidates(
         title=_title(_first_meta(tree, "twitter:title", "parsely-title", "dc.title", "headline")),
-        authors=clean_authors(a for a in authors if not _looks_like_url(a)),
+        byline=read_bylines(a for a in authors if not _looks_like_url(a)),
         published_at=_first_date(_meta_values(tree, *PUBLISHED_META_KEYS), zone),
         modified_at=_first_date(_meta_values(tree, *MODIFIED_META_KEYS), zone),
         section=_first_meta(tree, "section", "parsely-section", "article-section", "category"),
@@ -364,7 +392,7 @@ def from_html(tree: HtmlElement, url: str) -> Candidates:
     return Candidates(
         title=_title(title),
         subtitle=_standfirst(tree),
-        authors=clean_authors(_byline_names(tree)),
+        byline=read_bylines(byline_texts(tree)),
         section=(_rel_link_texts(tree, "category") or [None])[0],
         tags=_unique(
             t for t in _rel_link_texts(tree, "tag") if t not in _rel_link_texts(tree, "category")
@@ -384,19 +412,61 @@ def _rel_link_texts(tree: HtmlElement, rel: str) -> list[str]:
     ]
 
 
+# "uthor" and "yline" match author, Author, byline and Byline without a costly translate().
 _BYLINE_XPATH = (
-    ".//*[@rel='author' or @itemprop='author' or "
-    "contains(concat(' ', normalize-space(@class), ' '), ' byline ') or "
-    "contains(concat(' ', normalize-space(@class), ' '), ' author ')]"
+    ".//body//*[not(self::script or self::style or self::img or self::time or self::meta)]"
+    "[@rel='author' or contains(@itemprop, 'author') or contains(@class, 'uthor')"
+    " or contains(@class, 'yline')]"
 )
+# Text longer than this in one byline element is a bio or the story, not names.
+MAX_BYLINE_CHARS = 200
+# Bylines are near the top; the first few dozen candidates are plenty.
+MAX_BYLINE_CANDIDATES = 60
 
 
-def _byline_names(tree: HtmlElement) -> list[str]:
-    for element in tree.xpath(_BYLINE_XPATH):
-        text = clean_inline(element.text_content())
-        if text and len(text) <= MAX_AUTHOR_CHARS:
-            return [text]
+def _in_comments_or_navigation(element: HtmlElement) -> bool:
+    for node in (element, *element.iterancestors()):
+        if node.tag in ("aside", "nav") or "comment" in (node.get("class") or "").lower():
+            return True
+    return False
+
+
+def byline_texts(tree: HtmlElement) -> list[str]:
+    """Texts of the page's first byline: its innermost author/byline elements.
+
+    A byline block holds the name, often a role, a handle, the date: its innermost
+    marked elements ("author__name", rel=author links) separate them. Blocks in
+    comments, asides and navigation are other people's.
+    """
+    candidates = [
+        c
+        for c in tree.xpath(_BYLINE_XPATH)[:MAX_BYLINE_CANDIDATES]
+        if not _in_comments_or_navigation(c)
+    ]
+    marked = set(candidates)
+    for leaf in candidates:
+        if any(d in marked for d in leaf.iterdescendants()):
+            continue
+        text = clean_inline(leaf.text_content())
+        if not text or len(text) > MAX_BYLINE_CHARS or not read_bylines([text]).names():
+            continue
+        block = _outermost_marked(leaf, marked)
+        return [
+            clean_inline(other.text_content())
+            for other in candidates
+            if _outermost_marked(other, marked) is block
+            and not any(d in marked for d in other.iterdescendants())
+            and len(other.text_content()) <= MAX_BYLINE_CHARS
+        ]
     return []
+
+
+def _outermost_marked(element: HtmlElement, marked: set[HtmlElement]) -> HtmlElement:
+    outermost = element
+    for ancestor in element.iterancestors():
+        if ancestor in marked:
+            outermost = ancestor
+    return outermost
 
 
 # A subtitle is the visible standfirst under the headline. The description meta
@@ -423,6 +493,59 @@ def _standfirst(tree: HtmlElement) -> str | None:
     return None
 
 
+def _document_title(tree: HtmlElement) -> str | None:
+    element = tree.find(".//title")
+    return strip_site_name(clean_inline(element.text_content())) if element is not None else None
+
+
+def _name_key(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def _is_site_name(text: str, site_names: set[str], url: str) -> bool:
+    """The publisher's name, or the site's logo text ("Entermedia" on entermedia.co.kr)."""
+    key = _name_key(text)
+    host = _name_key(urlsplit(url).hostname or "")
+    return bool(key) and (key in {_name_key(n) for n in site_names} or key in host)
+
+
+# A headline has at least this many words, unless it shares one with the metadata
+# title; shorter <h1>s are section names and logos ("World", "Defence News").
+MIN_HEADLINE_WORDS = 4
+# Scripts without spaces (CJK) count characters instead.
+MIN_HEADLINE_CHARS = 8
+
+
+def visible_headline(
+    tree: HtmlElement, url: str, site_names: set[str], title: str | None
+) -> str | None:
+    """The headline the reader sees: the first <h1> that is not the site's name or a
+    section label. Structured data and og:title often carry a search-engine variant
+    (longer, reworded, with a prefix or the site's name); the page shows the <h1>."""
+    title_words = {w for w in re.findall(r"\w{4,}", (title or "").casefold())}
+    for h1 in tree.xpath("//body//h1")[:MAX_H1]:
+        text = " ".join(clean_inline(h1.text_content()).split())
+        if not text or len(text) > MAX_TITLE_CHARS or _is_site_name(text, site_names, url):
+            continue
+        if _links_home(h1, url):
+            continue  # the masthead: a logo linking to the front page
+        words = text.split()
+        spaced = len(words) >= MIN_HEADLINE_WORDS or (
+            len(words) < 2 and len(text) >= MIN_HEADLINE_CHARS and not text.isascii()
+        )
+        if spaced or title is None or title_words & set(re.findall(r"\w{4,}", text.casefold())):
+            return text
+    return None
+
+
+def _links_home(element: HtmlElement, url: str) -> bool:
+    for link in element.iter("a"):
+        target = urlsplit(urljoin(url, link.get("href") or ""))
+        if target.path in ("", "/") and not target.query:
+            return True
+    return False
+
+
 def strip_known_site_name(title: str | None, site_names: set[str]) -> str | None:
     """'Headline | Site' -> 'Headline' when 'Site' is the page's own publisher name."""
     if not title:
@@ -443,23 +566,31 @@ def strip_site_name(title: str) -> str:
 
 # ---------------------------------------------------------------- normalising
 
-_BY_PREFIX = re.compile(r"^(?:by|written by|words by|story by)\s+", re.IGNORECASE)
-_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b)\s*", re.IGNORECASE)
-_NOT_NAMES = re.compile(
-    r"^(?:staff|admin|editor|editors|newsroom|news desk|reuters|ap|afp|agencies)$", re.IGNORECASE
-)
+
+def choose_authors(
+    ranked: list[tuple[str, Candidates]], site_names: set[str]
+) -> tuple[tuple[str, ...], str | None]:
+    """The first source naming a person; else the first naming an outlet other than the
+    page's publisher (an agency byline). When the visible byline names everyone the
+    metadata does and more, it wins (structured data often lists the first author only)."""
+    chosen: tuple[tuple[str, ...], str | None] = ((), None)
+    for source, candidates in ranked:
+        if persons := candidates.byline.people(site_names):
+            chosen = (persons, source)
+            break
+    else:
+        for source, candidates in ranked:
+            if names := candidates.byline.names(site_names):
+                return names, source
+        return chosen
+    visible = dict(ranked)["html"].byline.people(site_names)
+    if _keys(chosen[0]) < _keys(visible):
+        return visible, "html"
+    return chosen
 
 
-def clean_authors(raw: Iterable[str]) -> tuple[str, ...]:
-    """Names only: "By A and B" -> (A, B); duplicates and non-names dropped, order kept."""
-    names: list[str] = []
-    for value in raw:
-        text = _BY_PREFIX.sub("", clean_inline(value))
-        for part in _AUTHOR_SPLIT.split(text):
-            part = part.strip(" .|-–—")
-            if part and len(part) <= MAX_AUTHOR_CHARS and not _looks_like_url(part):
-                names.append(part)
-    return _unique(n for n in names if not _NOT_NAMES.match(n)) or _unique(names)
+def _keys(names: Iterable[str]) -> set[str]:
+    return {re.sub(r"[\W_]+", "", name.casefold()) for name in names}
 
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
@@ -471,7 +602,7 @@ def _unique(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def _title(value: str | None) -> str | None:
-    value = clean_inline(value)
+    value = clean_field(value)
     return value if value and len(value) <= MAX_TITLE_CHARS else None
 
 

@@ -69,8 +69,13 @@ OPENGRAPH_HEAD = """
 """
 
 
+def without_h1(html: str) -> str:
+    """The page without its visible headline: the title then comes from the metadata."""
+    return html.replace("<h1>Chile and Peru resume joint naval patrols</h1>", "")
+
+
 def test_opengraph_when_there_is_no_jsonld():
-    article = parse(make_page(head=OPENGRAPH_HEAD))
+    article = parse(without_h1(make_page(head=OPENGRAPH_HEAD)))
     assert article.title == "Chile and Peru resume patrols (OG)"
     assert article.publisher == "Pacific Ledger"
     assert article.canonical_url == "https://pacific-ledger.test/news/chile-peru-patrols-canonical"
@@ -162,7 +167,7 @@ def test_feed_date_is_the_last_resort():
 
 def test_broken_jsonld_falls_back_to_opengraph():
     head = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": </script>'
-    article = parse(make_page(head=head + OPENGRAPH_HEAD))
+    article = parse(without_h1(make_page(head=head + OPENGRAPH_HEAD)))
     assert article.title == "Chile and Peru resume patrols (OG)"
 
 
@@ -172,7 +177,7 @@ def test_jsonld_article_nested_as_main_entity_and_author_strings():
      "author": "Ana Rojas, Luis Vega", "datePublished": "2024-06-11",
      "articleSection": ["World", "Americas"], "keywords": ["navy", "patrols"]}}
     </script>"""
-    article = parse(make_page(head=head))
+    article = parse(without_h1(make_page(head=head)))
     assert article.title == "Nested headline"
     assert article.authors == ("Ana Rojas", "Luis Vega")
     assert article.published_at == datetime(2024, 6, 11, tzinfo=UTC)
@@ -239,7 +244,7 @@ def test_site_name_suffix_is_stripped_from_the_title():
         '<meta property="og:title" content="Chile and Peru resume patrols | Pacific Ledger">'
         '<meta property="og:site_name" content="Pacific Ledger">'
     )
-    assert parse(make_page(head=head)).title == "Chile and Peru resume patrols"
+    assert parse(without_h1(make_page(head=head))).title == "Chile and Peru resume patrols"
 
 
 def test_naive_times_handed_in_are_read_as_utc():
@@ -259,3 +264,60 @@ def test_date_in_page_markup_is_the_last_resort():
         make_page(before=before), URL, source_id="p", feed_published_at=feed_time
     )
     assert result.provenance["published_at"] == "feed"
+
+
+# ---------------------------------------------------------------- real-world failure kinds
+# Each page below is written for the project and shows one kind of error seen on
+# real publishers' pages (issue 12).
+
+
+def test_visible_headline_beats_the_search_engine_headline_and_the_masthead():
+    result = parse_article(
+        read_fixture("seo_headline_article.html"),
+        "https://isthmus-courier.test/security/fonseca-joint-patrols",
+        source_id="isthmus",
+    )
+    article = result.article
+    # the masthead <h1> links home; the headline's entities are decoded
+    assert article.title == "‘One gulf, one watch’: three coastguards will patrol Fonseca together"
+    assert result.provenance["title"] == "html"
+
+
+def test_publisher_as_author_slug_and_image_credit_give_way_to_the_visible_byline():
+    article = parse(
+        read_fixture("seo_headline_article.html"),
+        "https://isthmus-courier.test/security/fonseca-joint-patrols",
+    )
+    # JSON-LD names the publisher as the author, meta author is a desk slug, the
+    # first "author" element is a photo credit, the byline ends with outlet and date
+    assert article.authors == ("Marta Quesada", "Iván Lara")
+
+
+def test_agency_byline_is_kept_when_no_person_is_named():
+    result = parse_article(
+        read_fixture("agency_byline_article.html"),
+        "https://baltic-wire-review.test/news/air-policing-extended",
+        source_id="baltic",
+    )
+    assert result.article.authors == ("AP",)
+    assert result.provenance["authors"] == "html"
+
+
+def test_entities_in_structured_titles_and_names_are_decoded():
+    head = """<script type="application/ld+json">
+    {"@type": "NewsArticle",
+     "headline": "Navy &#8216;retires&#8217; its last frigate &amp;amp; two tugs",
+     "author": {"@type": "Person", "name": "Siobh&aacute;n O&#039;Neill"}}
+    </script>"""
+    article = parse(without_h1(make_page(head=head)))
+    assert article.title == "Navy ‘retires’ its last frigate & two tugs"
+    assert article.authors == ("Siobhán O'Neill",)
+
+
+def test_unsigned_story_has_no_author_rather_than_the_publisher():
+    head = """<meta property="og:site_name" content="Pacific Ledger">
+    <script type="application/ld+json">
+    {"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Pacific Ledger"},
+     "publisher": {"@type": "Organization", "name": "Pacific Ledger"}}
+    </script>"""
+    assert parse(make_page(head=head)).authors == ()
