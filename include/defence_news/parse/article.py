@@ -41,6 +41,13 @@ class ParseResult:
     # "opengraph", "meta", "time", "html", "url", "dateline", "feed", "markup",
     # "registry").
     provenance: Mapping[str, str] = field(default_factory=dict)
+    # "time" when the page gave the publication's time of day, "day" when only its
+    # date (published_at is then midnight in the source's zone), None when no date.
+    published_precision: str | None = None
+    # For a page that is not an article (a paywall stub, an index page): what its
+    # metadata says and the language of its text, for the skip record and audits.
+    rejected_metadata: PageMetadata | None = None
+    rejected_language: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -113,11 +120,14 @@ def _parse(
     min_words = _int_rule(rules, "min_words", MIN_ARTICLE_WORDS)
     reason = non_article_reason(tree, facts, languages, min_words)
     if reason is not None:
-        return ParseResult(None, reason, _detail(facts))
+        return ParseResult(
+            None, reason, _detail(facts), rejected_metadata=metadata, rejected_language=language
+        )
     provenance = dict(metadata.sources)
     if publisher and not metadata.fields.publisher:
         provenance["publisher"] = "registry"
     published_fallback = None
+    precision = "time" if metadata.published_has_time else "day"
     if metadata.fields.published_at is None:
         markup_tree = tree if len(html) <= MAX_MARKUP_DATE_CHARS else None
         published_fallback, origin = _published_fallback(
@@ -125,6 +135,8 @@ def _parse(
         )
         if origin:
             provenance["published_at"] = origin
+        timed = origin == "feed" or (origin == "dateline" and _has_clock(published_fallback))
+        precision = "time" if timed else "day" if origin else None
     return ParseResult(
         _build_article(
             url,
@@ -138,6 +150,7 @@ def _parse(
         ),
         None,
         provenance=provenance,
+        published_precision=precision,
     )
 
 
@@ -161,6 +174,10 @@ def _published_fallback(
     if markup is not None:
         return markup, "markup"
     return None, None
+
+
+def _has_clock(value: datetime | None) -> bool:
+    return value is not None and (value.hour, value.minute, value.second) != (0, 0, 0)
 
 
 def _aware(value: datetime | None) -> datetime | None:

@@ -150,9 +150,34 @@ _NOT_NAME_WORDS = frozenset(
         "share",
         "subscribe",
         "home",
+        "biography",
+        "bio",
+        "profile",
+        "author",
+        "authors",
+        "opinion",
+        "columns",
     }
 )
+# Month names of the registry's and other news languages: a lone one is a date's
+# remainder ("Maret 30, 2015"), not a one-word byline.
+_MONTH_NAMES = frozenset(
+    " ".join(
+        (
+            "januari februari maret april mei juni juli agustus september oktober november",
+            "desember janvier février mars avril mai juin juillet août septembre octobre",
+            "novembre décembre januar februar märz august dezember enero febrero marzo",
+            "abril mayo junio julio agosto septiembre octubre noviembre diciembre janeiro",
+            "fevereiro março maio junho julho setembro outubro novembro dezembro january",
+            "february march june july december",
+        )
+    ).split()
+)
 MAX_NAME_WORDS = 4
+# An outlet's name starts with a capital (or an uncased script) and is short; a
+# lower-case phrase with "services" in it is a sentence ("you are accepting the
+# terms of our Video Services Policy").
+MAX_ORGANISATION_WORDS = 6
 
 
 @dataclass(frozen=True)
@@ -188,7 +213,10 @@ def name_kind(name: str) -> str | None:
     if " " not in name and name.lower() == name and name.upper() != name:
         return None  # an account or slug: "jdadmin", "emma-mackenzie"
     if _ORGANISATION_WORDS.search(name) or _ACRONYM.match(name) or _has_outlet_acronym(name):
-        return "organisation"
+        reads = not name[0].islower() and len(name.split()) <= MAX_ORGANISATION_WORDS
+        return "organisation" if reads else None
+    if " " not in name and name.casefold() in _MONTH_NAMES:
+        return None
     return "person" if _reads_as_name(name) else None
 
 

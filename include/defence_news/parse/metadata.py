@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml.html import HtmlElement
 
 from defence_news.parse.authors import Byline, read_bylines
-from defence_news.parse.dates import date_from_url, parse_datetime
+from defence_news.parse.dates import Stamp, date_from_url, parse_datetime, read_stamp, refine_stamp
 from defence_news.parse.text import clean_field, clean_inline
 
 # schema.org types whose object describes the article itself.
@@ -40,6 +40,7 @@ ARTICLE_TYPES = frozenset(
         "report",
         "scholarlyarticle",
         "techarticle",
+        "claimreview",  # a fact-check: its datePublished is the check's own
     }
 )
 # A title longer than this is a paragraph mistaken for a title.
@@ -65,6 +66,9 @@ class Candidates:
     # What the source's author fields say, sorted into persons and organisations;
     # ``authors`` is chosen from the bylines of all sources (``choose_authors``).
     byline: Byline = field(default_factory=Byline)
+    # The publication date as this source wrote it; ``published_at`` is the first
+    # source's, completed by later ones (``refine_stamp``).
+    published_stamp: Stamp | None = None
 
 
 @dataclass
@@ -82,6 +86,9 @@ class PageMetadata:
     fields: Candidates = field(default_factory=Candidates)
     signals: PageSignals = field(default_factory=PageSignals)
     sources: dict[str, str] = field(default_factory=dict)  # field -> source it came from
+    # Whether the page wrote a time of day for the publication (else a date alone,
+    # stored as midnight in the source's zone).
+    published_has_time: bool = False
 
 
 def merge(ranked: Iterable[tuple[str, Candidates]]) -> tuple[Candidates, dict[str, str]]:
@@ -111,7 +118,7 @@ def extract_metadata(tree: HtmlElement, url: str, zone: tzinfo = UTC) -> PageMet
         ("meta", from_meta_tags(tree, url, zone)),
         ("time", from_time_elements(tree, zone)),
         ("html", from_html(tree, url)),
-        ("url", Candidates(published_at=date_from_url(url, zone))),
+        ("url", Candidates(published_stamp=_url_stamp(url, zone))),
     ]
     merged, sources = merge(ranked)
     site_names = {c.publisher for _, c in ranked if c.publisher}
@@ -122,7 +129,8 @@ def extract_metadata(tree: HtmlElement, url: str, zone: tzinfo = UTC) -> PageMet
     headline = visible_headline(tree, url, site_names, merged.title)
     if headline and headline != merged.title:
         merged.title, sources["title"] = headline, "html"
-    merged.authors, author_source = choose_authors(ranked, site_names)
+    published_has_time = _set_published(merged, sources, ranked)
+    merged.authors, author_source = choose_authors(ranked, site_names, visible_text(tree))
     sources.pop("authors", None)
     if author_source:
         sources["authors"] = author_source
@@ -132,10 +140,30 @@ def extract_metadata(tree: HtmlElement, url: str, zone: tzinfo = UTC) -> PageMet
         accessible_for_free=_accessible(article_object),
         html_lang=_language_code(tree.get("lang") or tree.get("xml:lang")),
     )
-    return PageMetadata(merged, signals, sources)
+    return PageMetadata(merged, signals, sources, published_has_time)
 
 
 # ---------------------------------------------------------------- JSON-LD
+
+
+def _url_stamp(url: str, zone: tzinfo) -> Stamp | None:
+    value = date_from_url(url, zone)
+    return Stamp(value, False, False) if value is not None else None
+
+
+def _set_published(
+    merged: Candidates, sources: dict[str, str], ranked: list[tuple[str, Candidates]]
+) -> bool:
+    """Sets the publication time from the sources' stamps; True when it has a time of day."""
+    dated = [(name, c.published_stamp) for name, c in ranked if c.published_stamp is not None]
+    sources.pop("published_stamp", None)
+    merged.published_stamp = None
+    refined = refine_stamp([stamp for _, stamp in dated if stamp is not None])
+    if refined is not None:
+        index, stamp = refined
+        merged.published_at, sources["published_at"] = stamp.value, dated[index][0]
+        return stamp.has_time
+    return False
 
 
 def _load_json(text: str) -> Any:
@@ -237,7 +265,7 @@ def from_jsonld(
         title=_title(_string(obj.get("headline")) or _string(obj.get("name"))),
         subtitle=_string(obj.get("alternativeHeadline")),
         byline=_jsonld_byline(resolve_references(obj.get("author"), references)),
-        published_at=parse_datetime(_string(obj.get("datePublished")), zone),
+        published_stamp=read_stamp(_string(obj.get("datePublished")), zone),
         modified_at=parse_datetime(_string(obj.get("dateModified")), zone),
         section=_string(obj.get("articleSection")),
         tags=_keywords(obj.get("keywords")),
@@ -295,12 +323,22 @@ def _first_meta(tree: HtmlElement, *keys: str) -> str | None:
     return values[0] if values else None
 
 
+# The property, then the misspellings templates ship ("article:published:time").
+PUBLISHED_PROPERTIES = (
+    "article:published_time",
+    "article:published:time",
+    "article:published-time",
+    "og:published_time",
+    "article:published",
+)
+
+
 def from_opengraph(tree: HtmlElement, url: str, zone: tzinfo) -> Candidates:
     authors = [a for a in _meta_values(tree, "article:author") if not _looks_like_url(a)]
     return Candidates(
         title=_title(_first_meta(tree, "og:title")),
         byline=read_bylines(authors),
-        published_at=parse_datetime(_first_meta(tree, "article:published_time"), zone),
+        published_stamp=read_stamp(_first_meta(tree, *PUBLISHED_PROPERTIES), zone),
         modified_at=parse_datetime(
             _first_meta(tree, "article:modified_time", "og:updated_time"), zone
         ),
@@ -339,8 +377,8 @@ def from_meta_tags(tree: HtmlElement, url: str, zone: tzinfo) -> Candidates:
     return Candidates(
         title=_title(_first_meta(tree, "twitter:title", "parsely-title", "dc.title", "headline")),
         byline=read_bylines(a for a in authors if not _looks_like_url(a)),
-        published_at=_first_date(_meta_values(tree, *PUBLISHED_META_KEYS), zone),
-        modified_at=_first_date(_meta_values(tree, *MODIFIED_META_KEYS), zone),
+        published_stamp=_first_stamp(_meta_values(tree, *PUBLISHED_META_KEYS), zone),
+        modified_at=_stamp_value(_first_stamp(_meta_values(tree, *MODIFIED_META_KEYS), zone)),
         section=_first_meta(tree, "section", "parsely-section", "article-section", "category"),
         tags=_keywords(keywords[0]) if keywords else (),
         language=_language_code(_first_meta(tree, "content-language", "language", "dc.language")),
@@ -348,11 +386,15 @@ def from_meta_tags(tree: HtmlElement, url: str, zone: tzinfo) -> Candidates:
     )
 
 
-def _first_date(values: list[str], zone: tzinfo) -> datetime | None:
+def _stamp_value(stamp: Stamp | None) -> datetime | None:
+    return stamp.value if stamp is not None else None
+
+
+def _first_stamp(values: list[str], zone: tzinfo) -> Stamp | None:
     for value in values:
-        parsed = parse_datetime(value, zone)
-        if parsed is not None:
-            return parsed
+        stamp = read_stamp(value, zone)
+        if stamp is not None:
+            return stamp
     return None
 
 
@@ -363,18 +405,18 @@ def from_time_elements(tree: HtmlElement, zone: tzinfo) -> Candidates:
     """<time datetime> marked as publication (pubdate, itemprop) first, else the first one."""
     published = modified = first = None
     for element in tree.iterfind(".//time"):
-        value = parse_datetime(element.get("datetime") or element.text_content(), zone)
-        if value is None:
+        stamp = read_stamp(element.get("datetime") or element.text_content(), zone)
+        if stamp is None:
             continue
         marker = " ".join(element.get(name) or "" for name in ("itemprop", "class", "pubdate"))
         marker = marker.lower()
         if "modified" in marker or "updated" in marker:
-            modified = modified or value
+            modified = modified or stamp.value
         elif "published" in marker or "pubdate" in marker or element.get("pubdate") is not None:
-            published = published or value
+            published = published or stamp
         else:
-            first = first or value
-    return Candidates(published_at=published or first, modified_at=modified)
+            first = first or stamp
+    return Candidates(published_stamp=published or first, modified_at=modified)
 
 
 def from_html(tree: HtmlElement, url: str) -> Candidates:
@@ -435,8 +477,9 @@ def byline_texts(tree: HtmlElement) -> list[str]:
     """Texts of the page's first byline: its innermost author/byline elements.
 
     A byline block holds the name, often a role, a handle, the date: its innermost
-    marked elements ("author__name", rel=author links) separate them. Blocks in
-    comments, asides and navigation are other people's.
+    marked elements ("author__name", rel=author links) separate them; when they name
+    no one, the block's own text is read. Blocks in comments, asides and navigation
+    are other people's. Pages without marked bylines: a short "By ..." line.
     """
     candidates = [
         c
@@ -444,20 +487,40 @@ def byline_texts(tree: HtmlElement) -> list[str]:
         if not _in_comments_or_navigation(c)
     ]
     marked = set(candidates)
-    for leaf in candidates:
-        if any(d in marked for d in leaf.iterdescendants()):
+    leaves = [c for c in candidates if not any(d in marked for d in c.iterdescendants())]
+    blocks = list(dict.fromkeys(_outermost_marked(c, marked) for c in candidates))
+    for block in blocks:
+        texts = [_short_text(leaf) for leaf in leaves if _outermost_marked(leaf, marked) is block]
+        texts = [text for text in texts if text]
+        if read_bylines(texts).names():
+            return texts
+        own = _short_text(block)
+        if own and read_bylines([own]).names():
+            return [own]
+    return _by_line(tree)
+
+
+def _short_text(element: HtmlElement) -> str:
+    text = " ".join(element.text_content().split())
+    return text if len(text) <= MAX_BYLINE_CHARS else ""
+
+
+_BY_LINE_XPATH = (
+    "//body//text()[starts-with(normalize-space(.), 'By ') or "
+    "starts-with(normalize-space(.), 'by ') or starts-with(normalize-space(.), 'Written by')"
+    " or normalize-space(.) = 'By' or normalize-space(.) = 'Written by']"
+)
+
+
+def _by_line(tree: HtmlElement) -> list[str]:
+    """The first short element whose text starts "By ..." and names someone."""
+    for node in tree.xpath(_BY_LINE_XPATH)[:MAX_BYLINE_CANDIDATES]:
+        parent = node.getparent()
+        if parent is None or _in_comments_or_navigation(parent):
             continue
-        text = clean_inline(leaf.text_content())
-        if not text or len(text) > MAX_BYLINE_CHARS or not read_bylines([text]).names():
-            continue
-        block = _outermost_marked(leaf, marked)
-        return [
-            clean_inline(other.text_content())
-            for other in candidates
-            if _outermost_marked(other, marked) is block
-            and not any(d in marked for d in other.iterdescendants())
-            and len(other.text_content()) <= MAX_BYLINE_CHARS
-        ]
+        text = _short_text(parent)
+        if text and read_bylines([text]).names():
+            return [text]
     return []
 
 
@@ -568,25 +631,51 @@ def strip_site_name(title: str) -> str:
 
 
 def choose_authors(
-    ranked: list[tuple[str, Candidates]], site_names: set[str]
+    ranked: list[tuple[str, Candidates]], site_names: set[str], visible_text: str = ""
 ) -> tuple[tuple[str, ...], str | None]:
-    """The first source naming a person; else the first naming an outlet other than the
-    page's publisher (an agency byline). When the visible byline names everyone the
-    metadata does and more, it wins (structured data often lists the first author only)."""
+    """The first source naming a person the page shows; else the first naming an outlet
+    other than the page's publisher (an agency byline). When the visible byline names
+    everyone the metadata does and more, it wins (structured data often lists the
+    first author only).
+
+    ``visible_text`` (the page's text): a name the metadata names but
+    the page never shows is a CMS account or a stale field, not the byline."""
     chosen: tuple[tuple[str, ...], str | None] = ((), None)
     for source, candidates in ranked:
-        if persons := candidates.byline.people(site_names):
+        persons = candidates.byline.people(site_names)
+        if visible_text:
+            persons = tuple(p for p in persons if _shown(p, visible_text))
+        if persons:
             chosen = (persons, source)
             break
     else:
         for source, candidates in ranked:
-            if names := candidates.byline.names(site_names):
+            names = candidates.byline.names(site_names)
+            if visible_text:
+                names = tuple(n for n in names if _shown(n, visible_text))
+            if names:
                 return names, source
         return chosen
     visible = dict(ranked)["html"].byline.people(site_names)
     if _keys(chosen[0]) < _keys(visible):
         return visible, "html"
     return chosen
+
+
+def _shown(name: str, visible_text: str) -> bool:
+    """The surname (last word) appears in the page's text as a word; an acronym ("AS")
+    only in capitals, as every text has the word "as"."""
+    words = name.split()
+    if not words:
+        return False
+    flags = 0 if words[-1].isupper() and len(words) == 1 else re.IGNORECASE
+    return re.search(rf"(?<!\w){re.escape(words[-1])}(?!\w)", visible_text, flags) is not None
+
+
+def visible_text(tree: HtmlElement) -> str:
+    """The page's text without scripts and styles."""
+    texts = tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
+    return " ".join(texts)
 
 
 def _keys(names: Iterable[str]) -> set[str]:
