@@ -116,7 +116,9 @@ def _parse(
     headings = (metadata.fields.title, metadata.fields.subtitle)
     body = extract_body_from_tree(tree, url, rules, headings)
     language = _language(body, metadata)
-    facts = PageFacts(url=url, word_count=reading_words(body), language=language, metadata=metadata)
+    facts = PageFacts(
+        url=url, word_count=reading_words(body), language=language, metadata=metadata, body=body
+    )
     min_words = _int_rule(rules, "min_words", MIN_ARTICLE_WORDS)
     reason = non_article_reason(tree, facts, languages, min_words)
     if reason is not None:
