@@ -25,8 +25,9 @@ from defence_news.parse.language import page_language
 from defence_news.parse.metadata import PageMetadata, extract_metadata
 
 LOGGER = logging.getLogger(__name__)
-# htmldate's search of the markup takes about a second per megabyte; news pages
-# are 50-500 kB, and a page beyond this size without any dated metadata is rare.
+# htmldate's search of the markup takes about a second per megabyte, and so do the
+# page-wide byline searches; news pages are 50-500 kB, and a page beyond this size
+# without any dated metadata or marked byline is rare.
 MAX_MARKUP_DATE_CHARS = 1_000_000
 
 
@@ -112,7 +113,8 @@ def _parse(
         return ParseResult(None, page.reason or "unparseable:unknown")
     tree = page.tree
     zone = zone_from_rules(rules.get("timezone"))
-    metadata = extract_metadata(tree, url, zone)
+    # The page-wide byline searches are for news-sized pages (as htmldate's below).
+    metadata = extract_metadata(tree, url, zone, thorough=len(html) <= MAX_MARKUP_DATE_CHARS)
     headings = (metadata.fields.title, metadata.fields.subtitle)
     body = extract_body_from_tree(tree, url, rules, headings)
     language = _language(body, metadata)

@@ -107,8 +107,14 @@ def merge(ranked: Iterable[tuple[str, Candidates]]) -> tuple[Candidates, dict[st
     return merged, sources
 
 
-def extract_metadata(tree: HtmlElement, url: str, zone: tzinfo = UTC) -> PageMetadata:
-    """All sources in trust order (the dateline is applied later, once the body is known)."""
+def extract_metadata(
+    tree: HtmlElement, url: str, zone: tzinfo = UTC, *, thorough: bool = True
+) -> PageMetadata:
+    """All sources in trust order (the dateline is applied later, once the body is known).
+
+    ``thorough=False`` (pages far larger than news pages) skips the searches of the
+    whole page for a visible byline and for the names the page shows.
+    """
     objects = list(jsonld_objects(tree))
     article_object = first_article_object(objects)
     references = {obj["@id"]: obj for obj in objects if isinstance(obj.get("@id"), str)}
@@ -117,7 +123,7 @@ def extract_metadata(tree: HtmlElement, url: str, zone: tzinfo = UTC) -> PageMet
         ("opengraph", from_opengraph(tree, url, zone)),
         ("meta", from_meta_tags(tree, url, zone)),
         ("time", from_time_elements(tree, zone)),
-        ("html", from_html(tree, url)),
+        ("html", from_html(tree, url, thorough=thorough)),
         ("url", Candidates(published_stamp=_url_stamp(url, zone))),
     ]
     merged, sources = merge(ranked)
@@ -130,7 +136,8 @@ def extract_metadata(tree: HtmlElement, url: str, zone: tzinfo = UTC) -> PageMet
     if headline and headline != merged.title:
         merged.title, sources["title"] = headline, "html"
     published_has_time = _set_published(merged, sources, ranked)
-    merged.authors, author_source = choose_authors(ranked, site_names, visible_text(tree))
+    shown = visible_text(tree) if thorough else ""
+    merged.authors, author_source = choose_authors(ranked, site_names, shown)
     sources.pop("authors", None)
     if author_source:
         sources["authors"] = author_source
@@ -419,7 +426,7 @@ def from_time_elements(tree: HtmlElement, zone: tzinfo) -> Candidates:
     return Candidates(published_stamp=published or first, modified_at=modified)
 
 
-def from_html(tree: HtmlElement, url: str) -> Candidates:
+def from_html(tree: HtmlElement, url: str, *, thorough: bool = True) -> Candidates:
     """Plain HTML: <h1>, <title>, rel=canonical, rel=author / byline, html lang."""
     canonical = None
     for link in tree.iterfind(".//link"):
@@ -434,7 +441,7 @@ def from_html(tree: HtmlElement, url: str) -> Candidates:
     return Candidates(
         title=_title(title),
         subtitle=_standfirst(tree),
-        byline=read_bylines(byline_texts(tree)),
+        byline=read_bylines(byline_texts(tree)) if thorough else Byline(),
         section=(_rel_link_texts(tree, "category") or [None])[0],
         tags=_unique(
             t for t in _rel_link_texts(tree, "tag") if t not in _rel_link_texts(tree, "category")
@@ -673,9 +680,17 @@ def _shown(name: str, visible_text: str) -> bool:
 
 
 def visible_text(tree: HtmlElement) -> str:
-    """The page's text without scripts and styles."""
-    texts = tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
-    return " ".join(texts)
+    """The page's text without scripts, styles and comments (one pass over the tree)."""
+    body = tree.find("body")
+    if body is None:
+        return ""
+    parts: list[str] = []
+    for element in body.iter():
+        if isinstance(element.tag, str) and element.tag not in ("script", "style") and element.text:
+            parts.append(element.text)
+        if element.tail and element is not body:
+            parts.append(element.tail)
+    return " ".join(parts)
 
 
 def _keys(names: Iterable[str]) -> set[str]:
