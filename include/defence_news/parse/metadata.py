@@ -576,7 +576,13 @@ def _is_site_name(text: str, site_names: set[str], url: str) -> bool:
     """The publisher's name, or the site's logo text ("Entermedia" on entermedia.co.kr)."""
     key = _name_key(text)
     host = _name_key(urlsplit(url).hostname or "")
-    return bool(key) and (key in {_name_key(n) for n in site_names} or key in host)
+    if key and (key in {_name_key(n) for n in site_names} or key in host):
+        return True
+    # "The Ledger Newspaper The Ledger": the name, repeated, and a word or two
+    rest = text.casefold()
+    for name in site_names:
+        rest = rest.replace(name.casefold(), " ")
+    return rest != text.casefold() and len(rest.split()) < 2
 
 
 # A headline has at least this many words, unless it shares one with the metadata
@@ -597,8 +603,8 @@ def visible_headline(
         text = " ".join(clean_inline(h1.text_content()).split())
         if not text or len(text) > MAX_TITLE_CHARS or _is_site_name(text, site_names, url):
             continue
-        if _links_home(h1, url):
-            continue  # the masthead: a logo linking to the front page
+        if _links_home(h1, url) or _links_away(h1, url):
+            continue  # the masthead (a logo linking home), or a teaser for another site
         words = text.split()
         spaced = len(words) >= MIN_HEADLINE_WORDS or (
             len(words) < 2 and len(text) >= MIN_HEADLINE_CHARS and not text.isascii()
@@ -612,6 +618,15 @@ def _links_home(element: HtmlElement, url: str) -> bool:
     for link in element.iter("a"):
         target = urlsplit(urljoin(url, link.get("href") or ""))
         if target.path in ("", "/") and not target.query:
+            return True
+    return False
+
+
+def _links_away(element: HtmlElement, url: str) -> bool:
+    own = (urlsplit(url).hostname or "").removeprefix("www.")
+    for link in element.iter("a"):
+        host = (urlsplit(urljoin(url, link.get("href") or "")).hostname or "").removeprefix("www.")
+        if host and own and host != own:
             return True
     return False
 

@@ -396,3 +396,14 @@ def test_paywall_stub_keeps_the_metadata_it_read():
     assert result.rejected_metadata.fields.title == "Chile and Peru resume joint naval patrols"
     assert result.rejected_metadata.fields.authors == ("Ana Rojas",)
     assert result.rejected_language == "en"
+
+
+def test_h1_teasing_another_site_and_a_repeated_masthead_are_not_the_headline():
+    head = (
+        '<meta property="og:site_name" content="Pacific Ledger">'
+        '<meta property="og:title" content="Chile and Peru resume joint naval patrols">'
+    )
+    teaser = '<h1><a href="https://other-outlet.test/story">Why sailors love the fog</a></h1>'
+    masthead = "<h1>Pacific Ledger Newspaper Pacific Ledger</h1>"
+    html = without_h1(make_page(head=head)).replace("<header>", f"<header>{masthead}{teaser}")
+    assert parse(html).title == "Chile and Peru resume joint naval patrols"
