@@ -623,12 +623,20 @@ def _links_home(element: HtmlElement, url: str) -> bool:
 
 
 def _links_away(element: HtmlElement, url: str) -> bool:
-    own = (urlsplit(url).hostname or "").removeprefix("www.")
+    """A link to another site (not merely another host of the same one: edition.x.com)."""
+    own = _site_of(urlsplit(url).hostname)
     for link in element.iter("a"):
-        host = (urlsplit(urljoin(url, link.get("href") or "")).hostname or "").removeprefix("www.")
-        if host and own and host != own:
+        site = _site_of(urlsplit(urljoin(url, link.get("href") or "")).hostname)
+        if site and own and site != own:
             return True
     return False
+
+
+def _site_of(host: str | None) -> str:
+    """The registrable part of a host, near enough: x.com, x.co.uk."""
+    labels = (host or "").lower().split(".")
+    keep = 3 if len(labels) >= 3 and len(labels[-2]) <= 3 and len(labels[-1]) == 2 else 2
+    return ".".join(labels[-keep:])
 
 
 def strip_known_site_name(title: str | None, site_names: set[str]) -> str | None:
