@@ -407,3 +407,15 @@ def test_h1_teasing_another_site_and_a_repeated_masthead_are_not_the_headline():
     masthead = "<h1>Pacific Ledger Newspaper Pacific Ledger</h1>"
     html = without_h1(make_page(head=head)).replace("<header>", f"<header>{masthead}{teaser}")
     assert parse(html).title == "Chile and Peru resume joint naval patrols"
+
+
+def test_web_page_node_gives_the_time_an_article_node_lacks():
+    head = """<script type="application/ld+json">
+    {"@context": "https://schema.org", "@graph": [
+      {"@type": "WebPage", "datePublished": "2024-06-11T10:15:48+02:00"},
+      {"@type": "BlogPosting", "headline": "Chile and Peru resume joint naval patrols",
+       "datePublished": "2024-06-11"}]}
+    </script>"""
+    result = parse_article(make_page(head=head), URL, source_id="p")
+    assert result.article.published_at == datetime(2024, 6, 11, 10, 15, 48, tzinfo=CEST)
+    assert result.published_precision == "time"
