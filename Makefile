@@ -59,7 +59,7 @@ airflow: $(AIRFLOW_HOME)/airflow.db  ## Airflow standalone with the UI on http:/
 seed-site: $(STAMP)  ## serve the offline seed site on 127.0.0.1:$(SEED_PORT)
 	$(BIN)/python -m defence_news.seedsite --port $(SEED_PORT)
 
-bench-parse: $(STAMP)  ## article extraction: F1 and docs/s beside trafilatura
+bench-parse: $(STAMP)  ## article extraction: body F1, docs/s and metadata beside trafilatura
 	$(BIN)/python benchmarks/bench_parse.py
 
 bench-fetch: $(STAMP)  ## polite fetching of 2,000 local pages over 20 hosts

@@ -114,13 +114,16 @@ STORY_PARAGRAPHS = (
 
 
 def story_page(headline_json: str) -> bytes:
-    """A news page whose JSON-LD headline is given as raw JSON text (escapes kept)."""
+    """A news page whose JSON-LD headline is given as raw JSON text (escapes kept).
+
+    The page shows no <h1>, so the title is the JSON-LD headline (a visible <h1>
+    would be preferred to it)."""
     body = "".join(f"<p>{paragraph}</p>" for paragraph in STORY_PARAGRAPHS)
     return (
         "<!doctype html><html lang='en'><head><title>Joint patrols open</title>"
         '<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
         f'{headline_json}, "datePublished": "2024-06-18T04:30:00Z"}}</script></head>'
-        f"<body><article><h1>Joint patrols open in the Arafura Sea</h1>{body}</article>"
+        f"<body><article>{body}</article>"
         "</body></html>"
     ).encode()
 

@@ -25,8 +25,9 @@ from defence_news.parse.language import page_language
 from defence_news.parse.metadata import PageMetadata, extract_metadata
 
 LOGGER = logging.getLogger(__name__)
-# htmldate's search of the markup takes about a second per megabyte; news pages
-# are 50-500 kB, and a page beyond this size without any dated metadata is rare.
+# htmldate's search of the markup takes about a second per megabyte, and so do the
+# page-wide byline searches; news pages are 50-500 kB, and a page beyond this size
+# without any dated metadata or marked byline is rare.
 MAX_MARKUP_DATE_CHARS = 1_000_000
 
 
@@ -41,6 +42,13 @@ class ParseResult:
     # "opengraph", "meta", "time", "html", "url", "dateline", "feed", "markup",
     # "registry").
     provenance: Mapping[str, str] = field(default_factory=dict)
+    # "time" when the page gave the publication's time of day, "day" when only its
+    # date (published_at is then midnight in the source's zone), None when no date.
+    published_precision: str | None = None
+    # For a page that is not an article (a paywall stub, an index page): what its
+    # metadata says and the language of its text, for the skip record and audits.
+    rejected_metadata: PageMetadata | None = None
+    rejected_language: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -105,19 +113,25 @@ def _parse(
         return ParseResult(None, page.reason or "unparseable:unknown")
     tree = page.tree
     zone = zone_from_rules(rules.get("timezone"))
-    metadata = extract_metadata(tree, url, zone)
+    # The page-wide byline searches are for news-sized pages (as htmldate's below).
+    metadata = extract_metadata(tree, url, zone, thorough=len(html) <= MAX_MARKUP_DATE_CHARS)
     headings = (metadata.fields.title, metadata.fields.subtitle)
     body = extract_body_from_tree(tree, url, rules, headings)
     language = _language(body, metadata)
-    facts = PageFacts(url=url, word_count=reading_words(body), language=language, metadata=metadata)
+    facts = PageFacts(
+        url=url, word_count=reading_words(body), language=language, metadata=metadata, body=body
+    )
     min_words = _int_rule(rules, "min_words", MIN_ARTICLE_WORDS)
     reason = non_article_reason(tree, facts, languages, min_words)
     if reason is not None:
-        return ParseResult(None, reason, _detail(facts))
+        return ParseResult(
+            None, reason, _detail(facts), rejected_metadata=metadata, rejected_language=language
+        )
     provenance = dict(metadata.sources)
     if publisher and not metadata.fields.publisher:
         provenance["publisher"] = "registry"
     published_fallback = None
+    precision = "time" if metadata.published_has_time else "day"
     if metadata.fields.published_at is None:
         markup_tree = tree if len(html) <= MAX_MARKUP_DATE_CHARS else None
         published_fallback, origin = _published_fallback(
@@ -125,6 +139,8 @@ def _parse(
         )
         if origin:
             provenance["published_at"] = origin
+        timed = origin == "feed" or (origin == "dateline" and _has_clock(published_fallback))
+        precision = "time" if timed else "day" if origin else None
     return ParseResult(
         _build_article(
             url,
@@ -138,6 +154,7 @@ def _parse(
         ),
         None,
         provenance=provenance,
+        published_precision=precision,
     )
 
 
@@ -161,6 +178,10 @@ def _published_fallback(
     if markup is not None:
         return markup, "markup"
     return None, None
+
+
+def _has_clock(value: datetime | None) -> bool:
+    return value is not None and (value.hour, value.minute, value.second) != (0, 0, 0)
 
 
 def _aware(value: datetime | None) -> datetime | None:

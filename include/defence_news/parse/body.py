@@ -5,7 +5,9 @@ Steps, each cheap:
    rules from the source registry applied (drop containers, or narrow the page
    to the article container);
 2. trafilatura in precision mode, fast (fewer related-story blocks and teasers);
-3. a recall-mode retry when the precise result is too short to be the article;
+3. a balanced-mode retry when the precise result is too short to be the article,
+   or a small share of the page's prose (precision mode drops whole containers
+   for a styled border or a "bottom" class), then recall mode if still too short;
 4. continuation containers added when the template splits the story into
    several same-class blocks (``continuation.py``);
 5. the headline and standfirst dropped from the start, news boilerplate lines
@@ -32,9 +34,17 @@ from defence_news.parse.text import clean_inline, join_paragraphs
 # Below this many characters the precise extraction probably lost the article
 # (a news story is rarely under ~500 characters), so the recall mode is tried.
 MIN_PRECISE_CHARS = 500
-# The recall result replaces the precise one only when clearly longer; a little
+# A retry's result replaces the precise one only when clearly longer; a little
 # more text is more likely boilerplate than lost article.
 RECALL_GAIN_RATIO = 1.5
+# The precise result is suspect when it holds less than this share of the page's
+# prose: the text of its paragraphs long enough to be reporting.
+LOST_PROSE_SHARE = 0.5
+PROSE_PARAGRAPH_CHARS = 80
+# A retry is taken only if this share of its characters is in lines of at least
+# PROSE_LINE_WORDS words.
+PROSE_LINE_WORDS = 8
+PROSE_TEXT_SHARE = 0.5
 # Pages with several <h1> use the first ones for the headline; later ones are widgets.
 MAX_H1 = 3
 WORD = re.compile(r"\w+")
@@ -65,15 +75,40 @@ def extract_body_from_tree(
     rules = rules or {}
     work = prepare_tree(tree, rules)
     text = trafilatura_text(work, url, favor_precision=True)
+    if len(text) < MIN_PRECISE_CHARS or len(text) < LOST_PROSE_SHARE * prose_chars(work):
+        # balanced before recall: recall also brings breadcrumbs and "End of Article"
+        text = _longer(text, trafilatura_text(work, url))
     if len(text) < MIN_PRECISE_CHARS:
-        recall = trafilatura_text(work, url, favor_recall=True)
-        if len(recall) > RECALL_GAIN_RATIO * len(text):
-            text = recall
+        text = _longer(text, trafilatura_text(work, url, favor_recall=True))
     text = with_continuations(work, url, text)
     site_patterns = compile_patterns(rules.get("drop_line_patterns") or ())
     lines = [clean_inline(line) for line in text.splitlines()]
     lines = drop_leading_headings(lines, [*headings, *page_headings(tree)])
     return join_paragraphs(drop_boilerplate_lines(lines, site_patterns))
+
+
+def _longer(text: str, retry: str) -> str:
+    """The retry when it is clearly longer and reads as running text, not a menu."""
+    if len(retry) > RECALL_GAIN_RATIO * len(text) and reads_as_prose(retry):
+        return retry
+    return text
+
+
+def reads_as_prose(text: str) -> bool:
+    """Most of the text is in sentence-long lines (a site menu is one- and two-word lines)."""
+    lines = text.splitlines()
+    long_chars = sum(len(line) for line in lines if len(line.split()) >= PROSE_LINE_WORDS)
+    return long_chars >= PROSE_TEXT_SHARE * sum(map(len, lines))
+
+
+def prose_chars(tree: HtmlElement) -> int:
+    """Characters in the page's paragraphs long enough to be reporting."""
+    total = 0
+    for paragraph in tree.iter("p"):
+        length = len(" ".join(paragraph.text_content().split()))
+        if length >= PROSE_PARAGRAPH_CHARS:
+            total += length
+    return total
 
 
 def _heading_key(text: str) -> str:

@@ -34,6 +34,9 @@ _PATTERNS = (
     + _SEPARATOR
     + r".*",
     r"also on [\w-]+(\.[\w-]+)+\b.*",
+    # teaser labels between paragraphs: "Also in the news: ...", "More from Africa: ..."
+    r"(also in the news|in other news|elsewhere|top stories|editor'?s picks?|popular now"
+    r"|what to read next|more (from|in|on) [\w .'’-]{1,40})" + _SEPARATOR + r".*",
     # the headings of such blocks, standing alone
     r"(also read|read (more|next|also)|related( stories| articles| posts| content| coverage)?"
     r"|more (stories|news|on this( story)?)|recommended( for you)?|you (may|might) also like"
@@ -54,6 +57,11 @@ _PATTERNS = (
     r".*\b(newsletters?|inbox)\b.*\b(sign up|subscribe)\b.*",
     r"(sign up|subscribe|register)\b.{0,80}\b(updates|alerts|briefings?|digest)\b.*",
     r"(subscribe|sign up) (now|today|here)\b.*",
+    # newsletter prompts without the word: "Want more stories like this? Our free
+    # briefing arrives every Friday."
+    r"(want|like|enjoy(ed)?|love) (more )?(stories|news|articles|reporting)( like this)?\?.*",
+    r".*\b(our|the) (free )?((daily|weekly|morning|evening|security|defence|defense) )*"
+    r"(briefing|newsletter|digest|bulletin)\b.*\b(every|each|daily|weekly|arrives)\b.*",
     r"(download|get) (our|the) app\b.*",
     r"join (us|our community|the conversation)\b.*",
     r"(we|you) (also )?(recommend|might also like|may also like)\b.*",
@@ -61,6 +69,9 @@ _PATTERNS = (
     r"(advertisement|advertising|sponsored( content)?|scroll to continue( with content)?"
     r"|continue reading( below)?|story continues( below)?( advertisement)?)\W*",
     r"(comments?|leave a (comment|reply)|\d+ comments?|(view|show) comments)\W*",
+    r"(end of (the )?(article|story|post)|fin de l'article|fin del artículo|ende des artikels)\W*",
+    # breadcrumbs: "Home › Baltic › Estonia and Finland link their radars"
+    r"(home|inicio|accueil|startseite|beranda|portada)\s*[›»>/|].*",
     # page tools and staff bylines left as lines
     r"(order )?reprints?|print( this)? (article|story|page)|(text|font) size",
     r"listen to (this )?(article|story)",

@@ -33,6 +33,11 @@ MIN_HEADLINE_LINKS_FOR_INDEX = 6
 # list, unless there are very many of them (a front page).
 TEASER_RULE_MAX_WORDS = 400
 MANY_TEASERS = 12
+# On a listing page the extracted text is the teasers, so it holds the headline
+# links' texts; when it holds fewer than this share of them, the links are a
+# "more from the region" box beside one article.
+MIN_LISTED_HEADLINE_SHARE = 0.25
+TEASER_TEXT_CHARS = 40
 
 TAG_SEGMENTS = frozenset({"tag", "tags", "topic", "topics", "keyword", "keywords", "subject"})
 INDEX_SEGMENTS = frozenset(
@@ -74,6 +79,7 @@ class PageFacts:
     word_count: int
     language: str | None
     metadata: PageMetadata
+    body: str = ""  # the extracted text ("" when unknown: the headline check is skipped)
 
 
 def _segments(url: str) -> list[str]:
@@ -109,11 +115,44 @@ def is_tag_page(facts: PageFacts) -> bool:
     return in_tag_path and not _describes_article(facts.metadata)
 
 
+_HEADLINE_LINKS = "//body//*[self::h2 or self::h3 or self::h4]//a[@href]"
+
+
 def count_teasers(tree: HtmlElement) -> tuple[int, int]:
     """(<article> blocks, links that are headlines) in the page body."""
     teasers = len(tree.xpath("//body//article"))
-    headline_links = len(tree.xpath("//body//*[self::h2 or self::h3 or self::h4]//a[@href]"))
+    headline_links = len(tree.xpath(_HEADLINE_LINKS))
     return teasers, headline_links
+
+
+def headlines_beside_the_text(tree: HtmlElement, body: str) -> bool:
+    """The headline links stand apart from the extracted text: a "more from the region"
+    box beside one story. On a listing page each headline comes with its teaser
+    paragraph, and those paragraphs are what the extraction found."""
+    if not body:
+        return False
+    flat = " ".join(body.split())
+    headings = {_heading_of(a) for a in tree.xpath(_HEADLINE_LINKS)}
+    listed = sum(1 for heading in headings if _teaser_text_extracted(heading, flat))
+    return bool(headings) and listed < MIN_LISTED_HEADLINE_SHARE * len(headings)
+
+
+def _heading_of(link: HtmlElement) -> HtmlElement:
+    for ancestor in link.iterancestors("h2", "h3", "h4"):
+        return ancestor
+    return link
+
+
+def _teaser_text_extracted(heading: HtmlElement, flat_body: str) -> bool:
+    """The heading's own card (its parent) holds a paragraph the extraction kept."""
+    card = heading.getparent()
+    if card is None:
+        return False
+    for paragraph in card.iterfind(".//p"):
+        text = " ".join(paragraph.text_content().split())
+        if len(text) >= TEASER_TEXT_CHARS and text in flat_body:
+            return True
+    return False
 
 
 def is_index_page(tree: HtmlElement, facts: PageFacts) -> bool:
@@ -129,7 +168,11 @@ def is_index_page(tree: HtmlElement, facts: PageFacts) -> bool:
     teasers, headline_links = count_teasers(tree)
     if facts.word_count >= TEASER_RULE_MAX_WORDS and max(teasers, headline_links) < MANY_TEASERS:
         return False
-    return teasers >= MIN_TEASERS_FOR_INDEX or headline_links >= MIN_HEADLINE_LINKS_FOR_INDEX
+    if teasers >= MIN_TEASERS_FOR_INDEX:
+        return True
+    return headline_links >= MIN_HEADLINE_LINKS_FOR_INDEX and not headlines_beside_the_text(
+        tree, facts.body
+    )
 
 
 def is_paywall_stub(tree: HtmlElement, facts: PageFacts) -> bool:

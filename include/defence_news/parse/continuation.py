@@ -1,10 +1,13 @@
 """Articles that a template splits into several same-class containers.
 
 Some templates cut the story into sibling blocks of one class, between ad rails
-or embeds; trafilatura keeps only the first block. The container holding the
-extracted paragraphs is found by its (tag, class); later containers with that
-signature whose paragraphs are mostly missing from the extraction are read too
-and appended in page order.
+or embeds, or between the questions of an interview (``<h2>Question?</h2>
+<div class="body"><p>Answer.</p></div>``); trafilatura keeps only the first
+block. The container holding the extracted paragraphs is found by its (tag,
+class); later containers with that signature whose paragraphs are mostly missing
+from the extraction are read too and appended in page order, each after the
+sub-heading just before it. Interview answers are short: the later containers
+count together.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from lxml.html import HtmlElement
 from defence_news.parse.extractor import trafilatura_text
 from defence_news.parse.pagetree import page_of
 
-# Another container of the body's class counts as a continuation when it holds
-# this much paragraph text the extraction lacks.
+# The later containers of the body's class count as continuations when together
+# they hold this much paragraph text the extraction lacks (with their sub-headings).
 MIN_CONTINUATION_CHARS = 200
+SUBHEADING_TAGS = ("h2", "h3", "h4", "h5")
 # Paragraphs shorter than this are too generic to locate the body container by.
 MIN_LOCATING_CHARS = 40
 
@@ -48,11 +52,11 @@ def body_container_signature(tree: HtmlElement, extracted: set[str]) -> tuple[st
     return max(votes, key=lambda key: votes[key]) if votes else None
 
 
-def _is_continuation(container: HtmlElement, extracted: set[str]) -> bool:
-    """Mostly paragraphs the extraction lacks, and enough of them to matter."""
+def _missing_chars(container: HtmlElement, extracted: set[str]) -> int:
+    """Paragraph text the extraction lacks, 0 unless that is most of the container's."""
     texts = [_norm(p.text_content()) for p in container.iterfind("p")]
     missing = sum(len(text) for text in texts if text not in extracted)
-    return missing >= MIN_CONTINUATION_CHARS and missing > sum(map(len, texts)) / 2
+    return missing if missing > sum(map(len, texts)) / 2 else 0
 
 
 def _holds_extracted(container: HtmlElement, extracted: set[str]) -> bool:
@@ -71,9 +75,26 @@ def continuation_containers(tree: HtmlElement, text: str) -> list[HtmlElement]:
     if first is None:
         return []
     # Only later containers: one before the article's start is an intro or teaser.
-    return [
-        container for container in containers[first + 1 :] if _is_continuation(container, extracted)
+    later = [
+        (c, _missing_chars(c, extracted) + len(subheading_before(c)))
+        for c in containers[first + 1 :]
     ]
+    found = [container for container, missing in later if missing]
+    return found if sum(missing for _, missing in later) >= MIN_CONTINUATION_CHARS else []
+
+
+def subheading_before(container: HtmlElement) -> str:
+    """The text of the sub-heading right before a container, "" when there is none."""
+    previous = container.getprevious()
+    if previous is not None and previous.tag in SUBHEADING_TAGS:
+        return _norm(previous.text_content())
+    return ""
+
+
+def _container_text(tree: HtmlElement, url: str | None, container: HtmlElement) -> str:
+    text = trafilatura_text(page_of(tree, [container]), url)
+    # trafilatura gives nothing for a very short page: a one-sentence answer
+    return text or "\n".join(_norm(p.text_content()) for p in container.iter("p"))
 
 
 def with_continuations(tree: HtmlElement, url: str | None, text: str) -> str:
@@ -82,8 +103,10 @@ def with_continuations(tree: HtmlElement, url: str | None, text: str) -> str:
     seen = set(lines)
     for container in continuation_containers(tree, text):
         # One container per run: given them all at once, trafilatura again keeps only one.
-        part = trafilatura_text(page_of(tree, [container]), url)
-        new_lines = [line for line in part.splitlines() if line not in seen]
+        part = _container_text(tree, url, container)
+        heading = subheading_before(container)
+        new_lines = [heading] if heading and heading not in seen else []
+        new_lines += [line for line in part.splitlines() if line and line not in seen]
         lines.extend(new_lines)
         seen.update(new_lines)
     return "\n".join(lines)

@@ -7,6 +7,7 @@ the source's time zone (site rule ``timezone``) or UTC when none is known.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -116,8 +117,30 @@ def plausible(value: datetime, now: datetime | None = None) -> bool:
     return value.year >= EARLIEST_YEAR and value <= now + MAX_FUTURE
 
 
+@dataclass(frozen=True)
+class Stamp:
+    """A date as a page wrote it: always tz-aware, and what the text actually gave.
+
+    ``has_time``: a time of day was written (else the value is midnight);
+    ``has_offset``: an offset or zone was written (else ``zone`` was assumed).
+    """
+
+    value: datetime
+    has_time: bool
+    has_offset: bool
+
+
 def parse_datetime(value: object, zone: tzinfo = UTC) -> datetime | None:
     """A tz-aware datetime from an ISO, RFC 2822 or written-out date; None if unreadable."""
+    stamp = read_stamp(value, zone)
+    return stamp.value if stamp is not None else None
+
+
+_WRITTEN_TIME = re.compile(r"\d:\d\d|T\d\d|\dh\d\d")
+
+
+def read_stamp(value: object, zone: tzinfo = UTC) -> Stamp | None:
+    """parse_datetime, keeping whether a time and an offset were written."""
     if not isinstance(value, str):
         return None
     text = value.strip()
@@ -126,9 +149,47 @@ def parse_datetime(value: object, zone: tzinfo = UTC) -> datetime | None:
     parsed = _parse_iso(text) or _parse_rfc2822(text) or _parse_written(text)
     if parsed is None:
         return None
-    if parsed.tzinfo is None:
+    has_offset = parsed.tzinfo is not None
+    if not has_offset:
         parsed = parsed.replace(tzinfo=zone)
-    return parsed if plausible(parsed) else None
+    if not plausible(parsed):
+        return None
+    return Stamp(parsed, bool(_WRITTEN_TIME.search(text)), has_offset)
+
+
+def refine_stamp(stamps: list[Stamp]) -> tuple[int, Stamp] | None:
+    """The first (most trusted) stamp, completed by the later ones where it is vague.
+
+    - a date alone takes the time of a later source that gives one on the same day
+      (JSON-LD "2024-03-05", <time datetime="2024-03-05T14:22:02-05:00">);
+    - a time without offset takes the offset of a later source that gives the same
+      wall-clock time, else of one on the same day (JSON-LD "2024-03-05T09:02:00" read
+      as UTC, while the page's meta name=date says "2024-03-05T09:02:00+05:30").
+
+    Returns the index of the stamp whose time is used, and the completed stamp.
+    """
+    if not stamps:
+        return None
+    chosen = 0
+    if not stamps[0].has_time:
+        day = stamps[0].value.date()
+        timed = [i for i, s in enumerate(stamps) if s.has_time and s.value.date() == day]
+        if not timed:
+            return 0, stamps[0]
+        chosen = timed[0]
+    best = stamps[chosen]
+    if best.has_offset:
+        return chosen, best
+    clock = best.value.replace(tzinfo=None, second=0, microsecond=0)
+    offsets = [
+        s for s in stamps[chosen + 1 :] if s.has_offset and s.value.date() == best.value.date()
+    ]
+    same_clock = [
+        s for s in offsets if s.value.replace(tzinfo=None, second=0, microsecond=0) == clock
+    ]
+    for source in same_clock or offsets:
+        return chosen, Stamp(best.value.replace(tzinfo=source.value.tzinfo), True, True)
+    return chosen, best
 
 
 def _parse_iso(text: str) -> datetime | None:
@@ -236,11 +297,14 @@ def date_from_dateline(body: str, zone: tzinfo = UTC) -> datetime | None:
 def date_from_markup(tree: HtmlElement, url: str | None, zone: tzinfo = UTC) -> datetime | None:
     """htmldate's reading of the page (date-like classes, text patterns), day precision.
 
+    Its extensive search reads the visible dates too, in the languages it knows
+    ("publiziert am 25. September 2018"), where a page has no machine-readable date.
+
     The last resort: only asked when no structured source, the URL, the dateline or
     the feed gave a date. htmldate copies the tree it is given.
     """
     try:
-        found = find_date(tree, url=url, original_date=True, extensive_search=False)
+        found = find_date(tree, url=url, original_date=True, extensive_search=True)
     except Exception:  # a heuristic that fails simply gives no date
         return None
     if not found:

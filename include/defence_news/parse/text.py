@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -23,3 +24,22 @@ def clean_inline(text: str | None) -> str:
 
 def join_paragraphs(paragraphs: list[str]) -> str:
     return "\n\n".join(p for p in paragraphs if p)
+
+
+def decode_entities(text: str) -> str:
+    """HTML entities decoded until none is left: pages escape some twice (``&amp;#8217;``)."""
+    for _ in range(3):
+        decoded = html.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+def clean_field(text: str | None) -> str:
+    """A metadata value (meta content, JSON-LD string): entities decoded, then clean_inline.
+
+    Body text comes decoded from the HTML parser; metadata strings often carry entities
+    their CMS escaped a second time, or that JSON-LD keeps as written.
+    """
+    return clean_inline(decode_entities(text)) if text else ""

@@ -7,7 +7,7 @@ import pytest
 from defence_news.parse import extract_body, parse_article
 from defence_news.parse.boilerplate import is_boilerplate_line
 from defence_news.parse.selectors import SelectorError, css_to_xpath
-from tests.unit.parse.parse_pages import STORY_PARAGRAPHS, make_page
+from tests.unit.parse.parse_pages import STORY_PARAGRAPHS, make_page, read_fixture
 
 URL = "https://pacific-ledger.test/news/chile-peru-patrols"
 
@@ -195,3 +195,54 @@ def test_date_and_byline_stamps_before_the_story_are_dropped():
         "The next round of talks is set for 12/09/2024 in Lima.",
     ]
     assert drop_boilerplate_lines(lines) == [*STORY_PARAGRAPHS, lines[-1]]
+
+
+# ---------------------------------------------------------------- issue 12: real-world kinds
+# Each page is written for the project and shows one kind of body error seen on
+# real publishers' pages.
+
+
+def test_precision_mode_dropping_a_styled_container_is_caught():
+    # The body sits in a bordered <div>: trafilatura's precision mode drops it and
+    # keeps the three lead paragraphs, a fifth of the story.
+    body = extract_body(read_fixture("spanish_bordered_body.html"), "https://dps.test/defensa/1")
+    assert body.startswith("El Ministerio de Defensa de Chile")
+    assert body.endswith("entre los dos presupuestos de defensa.")
+    assert len(body.split("\n\n")) == 11
+
+
+def test_no_end_of_article_marker_or_breadcrumbs_when_precision_finds_nothing():
+    body = extract_body(read_fixture("bordered_article.html"), "https://gulf-watch.test/baltic/1")
+    paragraphs = body.split("\n\n")
+    assert paragraphs[0].startswith("Estonia and Finland will connect")
+    assert paragraphs[-1].startswith("The first stations will be connected in April")
+    assert len(paragraphs) == 4
+
+
+def test_a_site_menu_is_not_taken_for_the_lost_article():
+    menu = "".join(f"<li><a href='/s/{n}'>Section {n}</a></li>" for n in range(300))
+    html = f"<html><body><ul class='menu'>{menu}</ul><div class='x'></div></body></html>"
+    assert "Section 12" not in extract_body(html, "https://p.test/news/1")
+
+
+def test_question_and_answer_subheadings_keep_their_answers():
+    qa = (
+        ("What changes for the crews?", "They will train together for six weeks first."),
+        ("How long will it last?", "Five years, and it can be extended by an exchange of letters."),
+        ("Who pays for the fuel?", "Each navy pays for its own ship; shared costs are split."),
+    )
+    blocks = "".join(f"<h2>{q}</h2><div class='article-body'><p>{a}</p></div>" for q, a in qa)
+    html = make_page().replace("</div>\n\n</article>", "</div>" + blocks + "\n\n</article>")
+    paragraphs = extract_body(html, "https://p.test/news/1").split("\n\n")
+    assert paragraphs[: len(STORY_PARAGRAPHS)] == list(STORY_PARAGRAPHS)
+    assert paragraphs[len(STORY_PARAGRAPHS) :] == [line for pair in qa for line in pair]
+
+
+def test_teaser_labels_and_newsletter_prompts_are_dropped():
+    body = extract_body(
+        read_fixture("teasers_newsletter_article.html"), "https://coastline.test/news/ghana-togo"
+    )
+    assert "Want more stories" not in body
+    assert "Also in the news" not in body
+    assert "Deep Blue" not in body
+    assert len(body.split("\n\n")) == 5

@@ -95,8 +95,20 @@ def test_long_article_with_a_related_stories_grid_is_an_article():
         "</main>", f"<section>{related}</section></main>"
     )
     assert reason_for(html, BASE + "/news/chile-peru-patrols") is None
+    # a short story too: the grid's headlines are not in its text (issue 12: a
+    # regional story under a "more from the region" box was taken for a list)
     short = make_page().replace("</main>", f"<section>{related}</section></main>")
-    assert reason_for(short, BASE + "/news/chile-peru-patrols") == "not_article:index_page"
+    assert reason_for(short, BASE + "/news/chile-peru-patrols") is None
+
+
+def test_page_of_teasers_without_a_story_is_an_index_page():
+    teasers = "".join(
+        f'<div class="card"><h3><a href="/news/{n}">Navy story number {n} of the week</a></h3>'
+        f"<p>{paragraph}</p></div>"
+        for n, paragraph in enumerate(STORY_PARAGRAPHS + STORY_PARAGRAPHS[:2])
+    )
+    html = make_page(paragraphs=()).replace("</main>", f"<section>{teasers}</section></main>")
+    assert reason_for(html, BASE + "/news/latest") == "not_article:index_page"
 
 
 def test_story_addressed_by_query_on_the_root_path_is_an_article():
@@ -110,3 +122,15 @@ def test_length_of_unspaced_scripts_is_counted_by_characters():
     assert reading_words("two navies") == 2
     assert reading_words("海军" * 50) == 50  # 100 characters, no spaces
     assert reading_words("INS Vikrant 海军演习") == 4
+
+
+def test_short_regional_story_beside_a_box_of_headlines_is_an_article():
+    result = parse_article(
+        read_fixture("german_regional_article.html"),
+        "https://kreisbote-nordheide.test/lokales/bundeswehr-uebt-mit-feuerwehr-am-hafen",
+        source_id="kreisbote",
+        languages=("de",),
+    )
+    assert result.reason is None, result.detail
+    assert result.article.language == "de"
+    assert result.article.title == "Bundeswehr übt mit Feuerwehr am Hafen"

@@ -6,7 +6,14 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from defence_news.parse.dates import date_from_dateline, date_from_url, parse_datetime
+from defence_news.parse.dates import (
+    Stamp,
+    date_from_dateline,
+    date_from_url,
+    parse_datetime,
+    read_stamp,
+    refine_stamp,
+)
 
 ICT = timezone(timedelta(hours=7))
 EDT = timezone(timedelta(hours=-4))
@@ -66,3 +73,33 @@ def test_dateline_at_the_start_only():
     )
     late = "The army said " + "many things " * 40 + "on June 17, 2024."
     assert date_from_dateline(late) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "has_time", "has_offset"),
+    [
+        ("2024-06-17", False, False),
+        ("2024.06.17", False, False),
+        ("2024-06-17T09:30:00", True, False),
+        ("2024-06-17 09:30", True, False),
+        ("2024-06-17T09:30:00+07:00", True, True),
+        ("Mon, 17 Jun 2024 09:30:00 +0700", True, True),
+        ("June 17, 2024", False, False),
+    ],
+)
+def test_stamp_says_what_the_text_gave(text, has_time, has_offset):
+    stamp = read_stamp(text)
+    assert (stamp.has_time, stamp.has_offset) == (has_time, has_offset)
+
+
+def test_refine_keeps_a_complete_first_stamp_and_completes_a_vague_one():
+    exact = read_stamp("2024-06-17T09:30:00+07:00")
+    other = read_stamp("2024-06-17T11:00:00+00:00")
+    assert refine_stamp([exact, other]) == (0, exact)
+    date_only, naive = read_stamp("2024-06-17"), read_stamp("2024-06-17T09:30:00")
+    assert refine_stamp([date_only, naive, exact]) == (
+        1,
+        Stamp(datetime(2024, 6, 17, 9, 30, tzinfo=ICT), True, True),
+    )
+    # a time on another day does not complete a date
+    assert refine_stamp([date_only, read_stamp("2024-06-18T01:00:00+00:00")])[0] == 0

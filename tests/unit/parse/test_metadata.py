@@ -69,8 +69,18 @@ OPENGRAPH_HEAD = """
 """
 
 
+# The reporters' names as the page shows them, outside any byline markup: a name
+# the metadata gives is the byline only when the page shows it.
+SHOWN_NAMES = "<aside><p>Reporting: Ana Rojas and Luis Vega</p></aside>"
+
+
+def without_h1(html: str) -> str:
+    """The page without its visible headline: the title then comes from the metadata."""
+    return html.replace("<h1>Chile and Peru resume joint naval patrols</h1>", "")
+
+
 def test_opengraph_when_there_is_no_jsonld():
-    article = parse(make_page(head=OPENGRAPH_HEAD))
+    article = parse(without_h1(make_page(head=OPENGRAPH_HEAD, after=SHOWN_NAMES)))
     assert article.title == "Chile and Peru resume patrols (OG)"
     assert article.publisher == "Pacific Ledger"
     assert article.canonical_url == "https://pacific-ledger.test/news/chile-peru-patrols-canonical"
@@ -97,7 +107,7 @@ META_HEAD = """
 
 
 def test_plain_meta_tags_and_link_canonical():
-    article = parse(make_page(head=META_HEAD), URL + "?ref=home")
+    article = parse(make_page(head=META_HEAD, after=SHOWN_NAMES), URL + "?ref=home")
     assert article.title == "Chile and Peru resume joint naval patrols"  # from <h1>
     assert article.authors == ("Ana Rojas", "Luis Vega")
     assert article.tags == ("navy", "Chile", "Peru")
@@ -162,7 +172,7 @@ def test_feed_date_is_the_last_resort():
 
 def test_broken_jsonld_falls_back_to_opengraph():
     head = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": </script>'
-    article = parse(make_page(head=head + OPENGRAPH_HEAD))
+    article = parse(without_h1(make_page(head=head + OPENGRAPH_HEAD)))
     assert article.title == "Chile and Peru resume patrols (OG)"
 
 
@@ -172,7 +182,7 @@ def test_jsonld_article_nested_as_main_entity_and_author_strings():
      "author": "Ana Rojas, Luis Vega", "datePublished": "2024-06-11",
      "articleSection": ["World", "Americas"], "keywords": ["navy", "patrols"]}}
     </script>"""
-    article = parse(make_page(head=head))
+    article = parse(without_h1(make_page(head=head, after=SHOWN_NAMES)))
     assert article.title == "Nested headline"
     assert article.authors == ("Ana Rojas", "Luis Vega")
     assert article.published_at == datetime(2024, 6, 11, tzinfo=UTC)
@@ -229,7 +239,7 @@ def test_jsonld_graph_references_are_resolved():
        "author": {"@id": "https://p.test/#/person/1"}, "publisher": {"@id": "https://p.test/#org"},
        "datePublished": "2024-06-11T10:00:00+00:00"}]}
     </script>"""
-    article = parse(make_page(head=head))
+    article = parse(make_page(head=head, after=SHOWN_NAMES))
     assert article.authors == ("Ana Rojas",)
     assert article.publisher == "Pacific Ledger"
 
@@ -239,7 +249,7 @@ def test_site_name_suffix_is_stripped_from_the_title():
         '<meta property="og:title" content="Chile and Peru resume patrols | Pacific Ledger">'
         '<meta property="og:site_name" content="Pacific Ledger">'
     )
-    assert parse(make_page(head=head)).title == "Chile and Peru resume patrols"
+    assert parse(without_h1(make_page(head=head))).title == "Chile and Peru resume patrols"
 
 
 def test_naive_times_handed_in_are_read_as_utc():
@@ -259,3 +269,153 @@ def test_date_in_page_markup_is_the_last_resort():
         make_page(before=before), URL, source_id="p", feed_published_at=feed_time
     )
     assert result.provenance["published_at"] == "feed"
+
+
+# ---------------------------------------------------------------- real-world failure kinds
+# Each page below is written for the project and shows one kind of error seen on
+# real publishers' pages (issue 12).
+
+
+def test_visible_headline_beats_the_search_engine_headline_and_the_masthead():
+    result = parse_article(
+        read_fixture("seo_headline_article.html"),
+        "https://isthmus-courier.test/security/fonseca-joint-patrols",
+        source_id="isthmus",
+    )
+    article = result.article
+    # the masthead <h1> links home; the headline's entities are decoded
+    assert article.title == "‘One gulf, one watch’: three coastguards will patrol Fonseca together"
+    assert result.provenance["title"] == "html"
+
+
+def test_publisher_as_author_slug_and_image_credit_give_way_to_the_visible_byline():
+    article = parse(
+        read_fixture("seo_headline_article.html"),
+        "https://isthmus-courier.test/security/fonseca-joint-patrols",
+    )
+    # JSON-LD names the publisher as the author, meta author is a desk slug, the
+    # first "author" element is a photo credit, the byline ends with outlet and date
+    assert article.authors == ("Marta Quesada", "Iván Lara")
+
+
+def test_agency_byline_is_kept_when_no_person_is_named():
+    result = parse_article(
+        read_fixture("agency_byline_article.html"),
+        "https://baltic-wire-review.test/news/air-policing-extended",
+        source_id="baltic",
+    )
+    assert result.article.authors == ("AP",)
+    assert result.provenance["authors"] == "html"
+
+
+def test_entities_in_structured_titles_and_names_are_decoded():
+    head = """<script type="application/ld+json">
+    {"@type": "NewsArticle",
+     "headline": "Navy &#8216;retires&#8217; its last frigate &amp;amp; two tugs",
+     "author": {"@type": "Person", "name": "Siobh&aacute;n O&#039;Neill"}}
+    </script>"""
+    shown = "<aside><p>Reporting: Siobhán O'Neill</p></aside>"
+    article = parse(without_h1(make_page(head=head, after=shown)))
+    assert article.title == "Navy ‘retires’ its last frigate & two tugs"
+    assert article.authors == ("Siobhán O'Neill",)
+
+
+def test_unsigned_story_has_no_author_rather_than_the_publisher():
+    head = """<meta property="og:site_name" content="Pacific Ledger">
+    <script type="application/ld+json">
+    {"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Pacific Ledger"},
+     "publisher": {"@type": "Organization", "name": "Pacific Ledger"}}
+    </script>"""
+    assert parse(make_page(head=head)).authors == ()
+
+
+def test_jsonld_time_without_offset_takes_the_offset_the_page_gives():
+    head = """<meta name="date" content="2024-06-11T14:05:00+07:00">
+    <script type="application/ld+json">
+    {"@type": "NewsArticle", "datePublished": "2024-06-11T14:05:00"}
+    </script>"""
+    result = parse_article(make_page(head=head), URL, source_id="p")
+    ict = timezone(timedelta(hours=7))
+    assert result.article.published_at == datetime(2024, 6, 11, 14, 5, tzinfo=ict)
+    assert result.provenance["published_at"] == "json-ld"
+    assert result.published_precision == "time"
+
+
+def test_date_alone_takes_the_time_a_later_source_gives_that_day():
+    head = """<script type="application/ld+json">
+    {"@type": "BlogPosting", "datePublished": "2024-06-11"}
+    </script>"""
+    before = (
+        '<time class="entry-date published" datetime="2024-06-11T09:54:11-05:00">June 11</time>'
+    )
+    article = parse(make_page(head=head, before=before))
+    assert article.published_at == datetime(
+        2024, 6, 11, 9, 54, 11, tzinfo=timezone(-timedelta(hours=5))
+    )
+
+
+def test_date_alone_is_reported_as_day_precision():
+    result = parse_article(make_page(), "https://p.test/2024/06/10/patrols", source_id="p")
+    assert result.article.published_at == datetime(2024, 6, 10, tzinfo=UTC)
+    assert result.published_precision == "day"
+
+
+def test_misspelled_published_time_property_is_read():
+    head = '<meta property="article:published:time" content="2024-06-11T14:05:00+02:00">'
+    assert parse(make_page(head=head)).published_at == datetime(2024, 6, 11, 14, 5, tzinfo=CEST)
+
+
+def test_metadata_author_the_page_never_shows_is_not_the_byline():
+    head = """<script type="application/ld+json">
+    {"@type": "NewsArticle", "author": {"@type": "Person", "name": "Webteam Account"}}
+    </script>"""
+    assert parse(make_page(head=head)).authors == ()
+    shown = make_page(head=head, after="<p class='signoff'>Webteam Account</p>")
+    assert parse(shown).authors == ("Webteam Account",)
+
+
+def test_by_line_without_markup_is_read():
+    before = (
+        "<p>By <a href='/staff/ana-rojas'>Ana Rojas</a>, <a href='/staff/luis-vega'>Luis Vega</a>"
+        " on Tuesday, June 11, 2024</p>"
+    )
+    assert parse(make_page(before=before)).authors == ("Ana Rojas", "Luis Vega")
+
+
+def test_paywall_stub_keeps_the_metadata_it_read():
+    head = """<script type="application/ld+json">
+    {"@type": "NewsArticle", "headline": "Chile and Peru resume joint naval patrols",
+     "isAccessibleForFree": false, "author": {"@type": "Person", "name": "Ana Rojas"}}
+    </script>"""
+    result = parse_article(
+        make_page(head=head, paragraphs=STORY_PARAGRAPHS[:1], after="<p>By Ana Rojas</p>"),
+        URL,
+        source_id="p",
+    )
+    assert result.reason == "not_article:paywall"
+    assert result.rejected_metadata.fields.title == "Chile and Peru resume joint naval patrols"
+    assert result.rejected_metadata.fields.authors == ("Ana Rojas",)
+    assert result.rejected_language == "en"
+
+
+def test_h1_teasing_another_site_and_a_repeated_masthead_are_not_the_headline():
+    head = (
+        '<meta property="og:site_name" content="Pacific Ledger">'
+        '<meta property="og:title" content="Chile and Peru resume joint naval patrols">'
+    )
+    teaser = '<h1><a href="https://other-outlet.test/story">Why sailors love the fog</a></h1>'
+    masthead = "<h1>Pacific Ledger Newspaper Pacific Ledger</h1>"
+    html = without_h1(make_page(head=head)).replace("<header>", f"<header>{masthead}{teaser}")
+    assert parse(html).title == "Chile and Peru resume joint naval patrols"
+
+
+def test_web_page_node_gives_the_time_an_article_node_lacks():
+    head = """<script type="application/ld+json">
+    {"@context": "https://schema.org", "@graph": [
+      {"@type": "WebPage", "datePublished": "2024-06-11T10:15:48+02:00"},
+      {"@type": "BlogPosting", "headline": "Chile and Peru resume joint naval patrols",
+       "datePublished": "2024-06-11"}]}
+    </script>"""
+    result = parse_article(make_page(head=head), URL, source_id="p")
+    assert result.article.published_at == datetime(2024, 6, 11, 10, 15, 48, tzinfo=CEST)
+    assert result.published_precision == "time"
