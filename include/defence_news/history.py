@@ -24,7 +24,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from defence_news.contracts import FuseReport, ReextractReport
-from defence_news.extract.fusion import FusedEvent, FusedEvidence, fuse_events
+from defence_news.extract.fusion import (
+    FusedEvent,
+    FusedEvidence,
+    combined_confidence,
+    fuse_events,
+)
 from defence_news.interval import Interval
 from defence_news.models import Event
 from defence_news.parse.fingerprint import (
@@ -204,11 +209,7 @@ def _with_copies(event: FusedEvent, copies: dict[str, str]) -> FusedEvent:
 def _confidence(evidence: Iterable[FusedEvidence]) -> float:
     """Independent reports only: a syndicated copy repeats its original's chance of
     being wrong, it does not shrink it."""
-    wrong = 1.0
-    for item in evidence:
-        if item.duplicate_of is None:
-            wrong *= 1.0 - item.confidence
-    return round(1.0 - wrong, 3)
+    return combined_confidence(e.confidence for e in evidence if e.duplicate_of is None)
 
 
 def read_snapshot(store: ObjectStore, day: date) -> list[FusedEvent]:

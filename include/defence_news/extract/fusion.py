@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -227,9 +227,6 @@ def _fuse(group: list[Event]) -> FusedEvent:
         else None
     )
     ids = tuple(e.event_id for e in group)
-    confidence = 1.0
-    for event in group:
-        confidence *= 1.0 - event.confidence
     first = group[0]
     status = _status(group)
     cameo, plover, quad = event_codes(first.category, status)
@@ -262,7 +259,7 @@ def _fuse(group: list[Event]) -> FusedEvent:
             for e in group
         ),
         # Independent reports: the chance that all of them are wrong shrinks.
-        confidence=round(1.0 - confidence, 3),
+        confidence=combined_confidence(e.confidence for e in group),
         cameo_code=cameo,
         plover_type=plover,
         quad_class=quad,
@@ -272,6 +269,14 @@ def _fuse(group: list[Event]) -> FusedEvent:
         status_history=_history(group),
         extractor_versions=tuple(sorted({e.extractor.version for e in group})),
     )
+
+
+def combined_confidence(confidences: Iterable[float]) -> float:
+    """The chance that at least one of independent reports is right (noisy-or)."""
+    wrong = 1.0
+    for confidence in confidences:
+        wrong *= 1.0 - confidence
+    return round(1.0 - wrong, 3)
 
 
 def _history(group: list[Event]) -> tuple[StatusChange, ...]:

@@ -64,9 +64,7 @@ def hamming_distance(first: str, second: str) -> int:
 
 def containment(first: str, second: str) -> float:
     """Share of the shorter text's word 3-grams that also occur in the other (0..1)."""
-    first_set, second_set = set(_shingles(first)), set(_shingles(second))
-    smaller = min(len(first_set), len(second_set))
-    return len(first_set & second_set) / smaller if smaller else 0.0
+    return containment_of_sets(_shingle_set(first), _shingle_set(second))
 
 
 def are_near_duplicates(first: Article, second: Article) -> bool:
@@ -178,5 +176,6 @@ def _shingle_set(text: str) -> frozenset[str]:
 
 
 def containment_of_sets(first: frozenset[str], second: frozenset[str]) -> float:
+    """``containment`` of two texts' 3-gram sets, built once by the caller."""
     smaller = min(len(first), len(second))
     return len(first & second) / smaller if smaller else 0.0
