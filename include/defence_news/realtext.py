@@ -105,7 +105,15 @@ def put_excerpt(entry: dict[str, Any], cache_dir: Path = CACHE_DIR) -> Path:
 
 
 def _entries(paths: list[str]) -> Iterator[dict[str, Any]]:
+    """Entries of JSON files, or of ``<id>.txt`` files holding one excerpt as it is.
+
+    A plain text file spares the copier JSON escaping of a long excerpt: its name is
+    the article id and its whole content the excerpt.
+    """
     for name in paths:
+        if name.endswith(".txt"):
+            yield {"id": Path(name).stem, "excerpt": Path(name).read_text("utf-8")}
+            continue
         raw = sys.stdin.read() if name == "-" else Path(name).read_text("utf-8")
         data = json.loads(raw)
         yield from data if isinstance(data, list) else [data]
@@ -147,7 +155,9 @@ def add_realtext_command(subparsers: Any) -> None:
     status.add_argument("--strict", action="store_true", help="exit 1 when a text is missing")
     status.set_defaults(handler=_status)
     put = actions.add_parser(
-        "put", help='store excerpts from JSON files of {"id", "url", "excerpt"} ("-": stdin)'
+        "put",
+        help='store excerpts from JSON files of {"id", "url", "excerpt"} ("-": stdin)'
+        " or from <id>.txt files holding the excerpt as it is",
     )
     put.add_argument("files", nargs="+")
     put.set_defaults(handler=_put)

@@ -82,3 +82,11 @@ def test_status_names_every_missing_text_with_its_query(
     assert "dev: 1/1 texts cached" in out and "blind2: 0/1 texts cached" in out
     assert "missing B1: query 'q two'" in out and "https://b.test/1" in out
     assert main([*args, "--strict"]) == 1
+
+
+def test_put_takes_a_plain_text_file_named_by_its_id(tmp_path: Path) -> None:
+    source, cache = tmp_path / "A1.txt", tmp_path / "cache"
+    source.write_text(' date 2024-02-29 He said "yes".\nSecond line.', "utf-8")
+    args = ["realtext", "--gold", str(_gold(tmp_path)), "--cache", str(cache)]
+    assert main([*args, "put", str(source)]) == 0
+    assert (cache / "A1.txt").read_text("utf-8") == 'He said "yes".\nSecond line.\n'
