@@ -64,7 +64,7 @@ def hamming_distance(first: str, second: str) -> int:
 
 def containment(first: str, second: str) -> float:
     """Share of the shorter text's word 3-grams that also occur in the other (0..1)."""
-    return containment_of_sets(_shingle_set(first), _shingle_set(second))
+    return containment_of_prints(shingle_prints(first), shingle_prints(second))
 
 
 def are_near_duplicates(first: Article, second: Article) -> bool:
@@ -123,7 +123,7 @@ class _Seen:
         self.by_hash: dict[str, int] = {}  # content hash -> first index
         self.prints = np.zeros(max(16, len(articles)), dtype=np.uint64)
         self.has_print = np.zeros(len(self.prints), dtype=bool)
-        self.shingles: dict[int, frozenset[str]] = {}
+        self.shingles: dict[int, np.ndarray] = {}
         for article in articles:
             self.add(article)
 
@@ -140,18 +140,33 @@ class _Seen:
             self.has_print[index] = True
 
     def first_duplicate_of(self, article: Article) -> Article | None:
-        """The first article met so far that ``are_near_duplicates`` would match."""
-        mine: frozenset[str] | None = None
-        for index in self._candidates(article):
-            earlier = self.articles[index]
-            if earlier.article_id == article.article_id:
-                continue
-            if article.content_hash and earlier.content_hash == article.content_hash:
-                return earlier
-            mine = _shingle_set(article.body) if mine is None else mine
-            if containment_of_sets(self._shingles_of(index), mine) >= MIN_CONTAINMENT:
-                return earlier
-        return None
+        """The first article met so far that ``are_near_duplicates`` would match.
+
+        All candidates are confirmed in one pass: their 3-gram hashes side by side in
+        one array, each looked up in this article's sorted hashes, counted per
+        candidate. Synthetic or templated sites give an article hundreds of simhash
+        neighbours; a loop of pairwise intersections spent most of the time there.
+        """
+        candidates = [
+            i
+            for i in self._candidates(article)
+            if self.articles[i].article_id != article.article_id
+        ]
+        if not candidates:
+            return None
+        same_text = np.array(
+            [
+                bool(article.content_hash) and self.articles[i].content_hash == article.content_hash
+                for i in candidates
+            ]
+        )
+        if same_text[0]:
+            return self.articles[candidates[0]]
+        shared = _containments(
+            shingle_prints(article.body), [self._shingles_of(i) for i in candidates]
+        )
+        matches = np.flatnonzero(same_text | (shared >= MIN_CONTAINMENT))
+        return self.articles[candidates[int(matches[0])]] if len(matches) else None
 
     def _candidates(self, article: Article) -> list[int]:
         """Indexes, in the order met: the first exact copy and the simhash neighbours."""
@@ -165,17 +180,40 @@ class _Seen:
             found.update(int(i) for i in np.flatnonzero(near))
         return sorted(found)
 
-    def _shingles_of(self, index: int) -> frozenset[str]:
+    def _shingles_of(self, index: int) -> np.ndarray:
         if index not in self.shingles:
-            self.shingles[index] = _shingle_set(self.articles[index].body)
+            self.shingles[index] = shingle_prints(self.articles[index].body)
         return self.shingles[index]
 
 
-def _shingle_set(text: str) -> frozenset[str]:
-    return frozenset(_shingles(text))
+def shingle_prints(text: str) -> np.ndarray:
+    """A text's distinct word 3-grams as sorted 64-bit hashes.
+
+    Kept for thousands of texts at once, a set of 3-gram strings costs about 60
+    bytes a gram; eight bytes do, and at 64 bits two grams of one text collide
+    about never. ``hash`` is salted per process, so these arrays are compared
+    within one process only, never stored.
+    """
+    return np.unique(np.fromiter((hash(g) for g in _shingles(text)), dtype=np.int64))
 
 
-def containment_of_sets(first: frozenset[str], second: frozenset[str]) -> float:
-    """``containment`` of two texts' 3-gram sets, built once by the caller."""
+def _containments(mine: np.ndarray, theirs: list[np.ndarray]) -> np.ndarray:
+    """``containment_of_prints(mine, t)`` for every ``t`` of ``theirs``, in one pass."""
+    sizes = np.array([len(t) for t in theirs])
+    smaller = np.minimum(sizes, len(mine))
+    if not len(mine) or not sizes.sum():
+        return np.zeros(len(theirs))
+    flat = np.concatenate(theirs)
+    at = np.minimum(np.searchsorted(mine, flat), len(mine) - 1)
+    found = mine[at] == flat
+    owner = np.repeat(np.arange(len(theirs)), sizes)
+    counts = np.bincount(owner, weights=found, minlength=len(theirs))
+    return np.divide(counts, smaller, out=np.zeros(len(theirs)), where=smaller > 0)
+
+
+def containment_of_prints(first: np.ndarray, second: np.ndarray) -> float:
+    """``containment`` of two texts' ``shingle_prints``, built once by the caller."""
     smaller = min(len(first), len(second))
-    return len(first & second) / smaller if smaller else 0.0
+    if not smaller:
+        return 0.0
+    return len(np.intersect1d(first, second, assume_unique=True)) / smaller
