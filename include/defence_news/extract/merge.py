@@ -132,6 +132,10 @@ def _inherit_visit(ctx: DocContext, candidate: Candidate, merged: list[Candidate
 
 # Statuses that can describe one happening told twice: begun (occurred) and under way.
 _SAME_HAPPENING_STATUSES = ({"occurred", "ongoing"}, {"planned", "ongoing"})
+# Announced and done, told of one happening: "will hand over" in the lead, "handed over"
+# in the body. Only when both reports are dated or neither is: a dated past occasion is
+# not the undated plan ("agree to hold drills" is not "held drills in October 2016").
+_PLAN_AND_DEED = {"planned", "occurred"}
 _MANY = 3  # parties of a multilateral event, whose reports name some of them each
 
 
@@ -140,8 +144,11 @@ def _one_happening(kept: Candidate, other: Candidate) -> bool:
         return False
     if kept.sentence is other.sentence and (kept.novel or other.novel):
         return False  # "signed two agreements": another instance, not another report
-    same_status = kept.status == other.status or {kept.status, other.status} in (
-        _SAME_HAPPENING_STATUSES
+    statuses = {kept.status, other.status}
+    same_status = (
+        len(statuses) == 1
+        or statuses in _SAME_HAPPENING_STATUSES
+        or (statuses == _PLAN_AND_DEED and (kept.when is None) == (other.when is None))
     )
     # A headline tells the story in its own tense: "X and Y will respond jointly under new
     # pact" is the pact the body says they signed.
