@@ -39,6 +39,8 @@ _KEYS = frozenset(
         "halts",
         "distributive",
         "duration",
+        "begun",
+        "only_status",
         "instruments",
         "status_rules",
         "roles",
@@ -47,6 +49,7 @@ _KEYS = frozenset(
     }
 )
 _SCOPES = frozenset({"near", "clause", "sentence"})
+_STATUSES = frozenset({"planned", "ongoing", "occurred", "suspended", "cancelled", "negated"})
 _ROLE_STRATEGIES = frozenset({"visit", "transfer"})
 _UPPERCASE_ESCAPE = re.compile(r"\\[A-Z]")
 _ORDER_LINE = re.compile(r"^order:\s*(\d+)\s*$", re.MULTILINE)
@@ -85,6 +88,12 @@ class CategorySpec:
     distributive_before: re.Pattern[str] | None = None
     distributive_plural: re.Pattern[str] | None = None
     duration: re.Pattern[str] | None = None
+    # Told as begun and not over ("the exercise commenced today", "warships arrived in
+    # Havana on Wednesday"): under way at publication, within ``begun_days`` of its date.
+    begun: re.Pattern[str] | None = None
+    begun_unless: re.Pattern[str] | None = None
+    begun_days: int = 0
+    only_status: str | None = None  # the one status the category takes (dialogue: planned)
     # One event per instrument a clause names: each one ("a contract ... and another"),
     # or a count whose first group is a number word ("two agreements").
     instrument_each: re.Pattern[str] | None = None
@@ -155,6 +164,10 @@ def parse_category(name: str, data: dict[str, Any]) -> CategorySpec:
         distributive_before=_optional(data.get("distributive") or {}, "before", where),
         distributive_plural=_optional(data.get("distributive") or {}, "plural", where),
         duration=_optional(data, "duration", where),
+        begun=_optional(data.get("begun") or {}, "says", where),
+        begun_unless=_optional(data.get("begun") or {}, "unless", where),
+        begun_days=int((data.get("begun") or {}).get("days", 0)),
+        only_status=_only_status(data, where),
         instrument_each=_optional(data.get("instruments") or {}, "each", where),
         instrument_counted=_optional(data.get("instruments") or {}, "counted", where),
         status_rules=_status_rules(data),
@@ -162,6 +175,13 @@ def parse_category(name: str, data: dict[str, Any]) -> CategorySpec:
         host_words=_optional(data, "host_words", where),
         buyer_words=_optional(data, "buyer_words", where),
     )
+
+
+def _only_status(data: dict[str, Any], where: str) -> str | None:
+    status = data.get("only_status")
+    if status is not None and status not in _STATUSES:
+        raise ValueError(f"{where}: only_status must be one of {sorted(_STATUSES)}")
+    return status
 
 
 def category_folder() -> Traversable:

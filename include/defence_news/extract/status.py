@@ -129,6 +129,36 @@ def final_status(
     sentence: str,
 ) -> str:
     """The grammar's status, checked against the dates where the grammar said nothing."""
+    if spec.only_status is not None:
+        return spec.only_status
+    status = _dated_status(spec, status, when, published, sentence)
+    if status == "occurred" and _begun_not_over(spec, when, published, sentence):
+        return "ongoing"
+    return status
+
+
+def _begun_not_over(
+    spec: CategorySpec, when: DateSpan | None, published: date | None, sentence: str
+) -> bool:
+    """Told as begun and not over, recently enough to be under way at publication."""
+    if spec.begun is None or not spec.begun.search(lowered := sentence.lower()):
+        return False
+    if spec.begun_unless is not None and spec.begun_unless.search(lowered):
+        return False
+    if when is None:
+        return True  # "began on Saturday" on an undated page: told as news
+    if published is None:
+        return False
+    return timedelta(0) <= published - when.start <= timedelta(days=spec.begun_days)
+
+
+def _dated_status(
+    spec: CategorySpec,
+    status: str | None,
+    when: DateSpan | None,
+    published: date | None,
+    sentence: str,
+) -> str:
     if when is not None and published is not None:
         if when.since and status in (None, "occurred"):
             return "ongoing"  # "have trained ... since 2015"

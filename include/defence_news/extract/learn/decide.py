@@ -74,7 +74,7 @@ def decide_candidate(ctx: DocContext, candidate: Candidate, model: EventModel) -
     rule_status = final_status(
         spec, candidate.status, candidate.when, ctx.published, candidate.sentence.text
     )
-    candidate.status = model.decide_status(
+    candidate.status = spec.only_status or model.decide_status(
         status_features(ctx, candidate, rule_status), rule_status
     )
     # Never certain: a share of 1.0 in the calibration table is a small sample's.
