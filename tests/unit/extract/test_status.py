@@ -68,3 +68,17 @@ def test_the_categories_that_last_say_how_long_they_are_news() -> None:
         "exercise",
         "training",
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Brazil and France sign arms deal for four Scorpene submarines.",
+        "Canada has pledged 39 armoured combat support vehicles to Ukraine.",
+        "Brazil's president approved the transfer of ten M108 howitzers to Uruguay.",
+        "Indonesia signed up to procure 42 Rafale fighter aircraft from France.",
+    ],
+)
+def test_a_transfer_whose_deal_is_made_or_aid_promised_is_planned(text: str) -> None:
+    for statuses in _statuses(text, "2024-05-08", "arms_transfer"):
+        assert statuses and set(statuses) == {"planned"}
