@@ -79,7 +79,7 @@ class Hyper:
     event_c: float = 0.5
     status_c: float = 1.0
     party_threshold: float = 0.6
-    event_threshold: float = 0.3
+    event_threshold: float = 0.45
     status_margin: float = 0.3
 
 
