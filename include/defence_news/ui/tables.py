@@ -8,17 +8,27 @@ their versions (file mtime and size, or the S3 ETag) and brings the table up to
 date: only new or changed objects are read and inserted, rows of replaced or
 removed objects deleted. The pages then filter, sort and page in DuckDB on the
 server.
+
+Building or updating runs on a thread of its own (one per store and kind), so a
+request never waits longer than ``WAIT_SECONDS`` for it: past that it answers
+from the table as it was before the store changed, saying so (``pending``), or,
+while the first build is still running, raises ``Warming`` (a 503 with
+Retry-After). Reading 100,000 events from 720 objects takes seconds on two cores;
+a correct answer cannot be had sooner, so the app starts the build when it
+starts (``warm``) and a visitor normally finds it done.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -100,9 +110,37 @@ class EventTable:
     ingest_dates: list[str]  # newest first
     problems: list[str] = field(default_factory=list)
     origin: str = ""  # what was read: "per-interval objects" or the snapshot's key
+    pending: str | None = None  # the store changed and the table is still catching up
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         return self.connection.cursor()
+
+
+WAIT_SECONDS = 0.5  # a request's wait for a build or update before it answers without it
+RETRY_SECONDS = 2  # what a request during the first build is told to wait
+
+
+class Warming(RuntimeError):
+    """The kind's table is still being built for the first time: no answer yet."""
+
+    def __init__(self, kind: str, read: int, total: int) -> None:
+        super().__init__(
+            f"The {kind} table is being built from the store: {read:,} of {total:,} "
+            f"objects read so far. Try again in {RETRY_SECONDS} s."
+        )
+        self.retry_after = RETRY_SECONDS
+
+
+@dataclass
+class _Job:
+    """One build or update of a table toward one listing, on its own thread."""
+
+    versions: dict[str, str]
+    total: int  # objects to read (all of them for a build)
+    read: int = 0
+    waited_out: bool = False  # a request gave up on it: later ones do not wait again
+    error: BaseException | None = None
+    done: threading.Event = field(default_factory=threading.Event)
 
 
 class TableCache:
@@ -111,61 +149,32 @@ class TableCache:
     deleted; anything else (a schema no insert accepts) rebuilds the table."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the two maps; never held while reading
         self._tables: dict[tuple[str, str], _Entry] = {}
+        self._jobs: dict[tuple[str, str], _Job] = {}
 
-    def table(self, store: ObjectStore, kind: str) -> EventTable:
-        with self._lock:  # one update at a time; readers of a built table do not wait
-            return self._table(store, kind)
-
-    def _table(self, store: ObjectStore, kind: str) -> EventTable:
-        slot = (store.describe(), kind)
+    def table(self, store: ObjectStore, kind: str, *, wait: float = WAIT_SECONDS) -> EventTable:
+        """The table as of the store's listing now, if it can be had within ``wait``
+        seconds; else the table as it was (``pending`` says so), else ``Warming``."""
+        deadline = time.monotonic() + wait
         found, origin = _listing_for(store, kind)
-        versions = {key: version for key, version, *_ in found}
-        entry = self._tables.get(slot)
-        if entry is not None and entry.versions == versions:
-            return entry.table
-        if entry is not None:
-            try:
-                return self._update(store, kind, entry, found, versions, origin)
-            except duckdb.Error as error:  # e.g. a column of another type: start over
-                log.warning("rebuilding the %s table of %s: %s", kind, slot[0], error)
-        problems: dict[str, str] = {}
-        parts = _read_all(store, found, problems)
-        connection = duckdb.connect(":memory:")
-        _insert(connection, kind, parts, create=True)
-        entry = _Entry(versions, problems, _described(connection, kind, problems, origin))
-        self._tables[slot] = entry
-        return entry.table
+        versions = _versions(found)
+        while True:
+            current = self._current_or_job(store, kind, found, versions, origin)
+            if isinstance(current, EventTable):
+                return current
+            budget = 0.0 if current.waited_out else max(0.0, deadline - time.monotonic())
+            if not current.done.wait(budget):
+                current.waited_out = True
+                return self._meanwhile(store, kind, current)
+            if current.error is not None:
+                raise current.error
+            # Done: the next turn finds the table, or starts a job toward a newer listing.
 
-    def _update(
-        self,
-        store: ObjectStore,
-        kind: str,
-        entry: _Entry,
-        found: list[tuple[str, Any, str, str]],
-        versions: dict[str, Any],
-        origin: str,
-    ) -> EventTable:
-        changed = [item for item in found if entry.versions.get(item[0], _NONE) != item[1]]
-        gone = [key for key in entry.versions if versions.get(key, _NONE) != entry.versions[key]]
-        connection = entry.table.connection
-        problems = {key: text for key, text in entry.problems.items() if key in versions}
-        for key in gone:
-            problems.pop(key, None)
-        parts = _read_all(store, changed, problems)
-        connection.execute("BEGIN TRANSACTION")
-        try:
-            if gone:
-                connection.execute("DELETE FROM events WHERE _key IN (SELECT unnest(?))", [gone])
-            _insert(connection, kind, parts, create=False)
-            connection.execute("COMMIT")
-        except Exception:
-            connection.execute("ROLLBACK")
-            raise
-        updated = _Entry(versions, problems, _described(connection, kind, problems, origin))
-        self._tables[(store.describe(), kind)] = updated
-        return updated.table
+    def warm(self, store: ObjectStore, kind: str) -> None:
+        """Start bringing the table up to date, without waiting for it."""
+        found, origin = _listing_for(store, kind)
+        self._current_or_job(store, kind, found, _versions(found), origin)
 
     def built(self, store: ObjectStore, kind: str) -> bool:
         """Whether a table of ``kind`` over ``store`` has been built (it may be stale)."""
@@ -174,21 +183,142 @@ class TableCache:
     def clear(self) -> None:
         with self._lock:
             self._tables.clear()
+            self._jobs.clear()
+
+    def _current_or_job(
+        self,
+        store: ObjectStore,
+        kind: str,
+        found: list[tuple[str, Any, str, str]],
+        versions: dict[str, str],
+        origin: str,
+    ) -> EventTable | _Job:
+        """The table if it matches ``versions``; else the job bringing it up to date,
+        started toward ``found`` unless one is running already (one writer per table)."""
+        slot = (store.describe(), kind)
+        with self._lock:
+            entry = self._tables.get(slot)
+            if entry is not None and entry.versions == versions:
+                return entry.table
+            job = self._jobs.get(slot)
+            if job is None or job.done.is_set():
+                job = _Job(versions, total=len(found))
+                self._jobs[slot] = job
+                thread = threading.Thread(
+                    target=self._run,
+                    args=(job, store, kind, found, origin),
+                    name=f"defence-news {kind} table",
+                    daemon=True,
+                )
+                thread.start()
+            return job
+
+    def _meanwhile(self, store: ObjectStore, kind: str, job: _Job) -> EventTable:
+        """What a request that cannot wait for ``job`` gets."""
+        with self._lock:
+            entry = self._tables.get((store.describe(), kind))
+        if entry is None:
+            raise Warming(kind, job.read, job.total)
+        note = (
+            f"The store has changed: {job.total - job.read:,} new or replaced object(s) are "
+            "still being read. This answer is from the store as it was before them; "
+            "reload in a moment."
+        )
+        return replace(entry.table, pending=note)
+
+    def _run(
+        self,
+        job: _Job,
+        store: ObjectStore,
+        kind: str,
+        found: list[tuple[str, Any, str, str]],
+        origin: str,
+    ) -> None:
+        slot = (store.describe(), kind)
+        try:
+            with self._lock:
+                entry = self._tables.get(slot)
+            updated = None
+            if entry is not None:
+                try:
+                    updated = _update(store, kind, entry, found, job, origin)
+                except duckdb.Error as error:  # e.g. a column of another type: start over
+                    log.warning("rebuilding the %s table of %s: %s", kind, slot[0], error)
+            if updated is None:
+                updated = _build(store, kind, found, job, origin)
+            with self._lock:
+                self._tables[slot] = updated
+        except BaseException as error:  # the waiting request raises it; log it for the rest
+            log.warning("the %s table of %s could not be built", kind, slot[0], exc_info=True)
+            job.error = error
+        finally:
+            job.done.set()
 
 
-_NONE = object()  # "no such key" in a versions map (a version may be None)
+_NONE = object()  # "no such key" in a versions map
 READERS = 4  # objects read at once: S3 round trips overlap, local reads use both cores
 
 
 @dataclass
 class _Entry:
-    versions: dict[str, Any]
+    versions: dict[str, str]  # key -> its version as JSON text
     problems: dict[str, str]  # key -> why it could not be read
     table: EventTable
 
 
+def _versions(found: list[tuple[str, Any, str, str]]) -> dict[str, str]:
+    """Key -> version as JSON text: one comparable form for mtimes, ETags and None."""
+    return {key: json.dumps(version) for key, version, *_ in found}
+
+
+def _build(
+    store: ObjectStore,
+    kind: str,
+    found: list[tuple[str, Any, str, str]],
+    job: _Job,
+    origin: str,
+) -> _Entry:
+    problems: dict[str, str] = {}
+    parts = _read_all(store, found, problems, job)
+    connection = duckdb.connect(":memory:")
+    _insert(connection, kind, parts, create=True)
+    return _Entry(_versions(found), problems, _described(connection, kind, problems, origin))
+
+
+def _update(
+    store: ObjectStore,
+    kind: str,
+    entry: _Entry,
+    found: list[tuple[str, Any, str, str]],
+    job: _Job,
+    origin: str,
+) -> _Entry:
+    versions = _versions(found)
+    changed = [item for item in found if entry.versions.get(item[0], _NONE) != versions[item[0]]]
+    gone = [key for key in entry.versions if versions.get(key, _NONE) != entry.versions[key]]
+    job.total = len(changed)
+    connection = entry.table.connection
+    problems = {key: text for key, text in entry.problems.items() if key in versions}
+    for key in gone:
+        problems.pop(key, None)
+    parts = _read_all(store, changed, problems, job)
+    connection.execute("BEGIN TRANSACTION")
+    try:
+        if gone:
+            connection.execute("DELETE FROM events WHERE _key IN (SELECT unnest(?))", [gone])
+        _insert(connection, kind, parts, create=False)
+        connection.execute("COMMIT")
+    except Exception:
+        connection.execute("ROLLBACK")
+        raise
+    return _Entry(versions, problems, _described(connection, kind, problems, origin))
+
+
 def _read_all(
-    store: ObjectStore, found: list[tuple[str, Any, str, str]], problems: dict[str, str]
+    store: ObjectStore,
+    found: list[tuple[str, Any, str, str]],
+    problems: dict[str, str],
+    job: _Job,
 ) -> list[pa.Table]:
     def read(item: tuple[str, Any, str, str]) -> pa.Table | None:
         key, _, ingest_date, interval = item
@@ -199,8 +329,13 @@ def _read_all(
             return None
         return _with_origin(table, key, ingest_date, interval)
 
+    parts = []
     with ThreadPoolExecutor(max_workers=READERS) as pool:
-        return [table for table in pool.map(read, found) if table is not None]
+        for table in pool.map(read, found):
+            job.read += 1  # progress for a request that cannot wait (one thread counts)
+            if table is not None:
+                parts.append(table)
+    return parts
 
 
 CACHE = TableCache()
