@@ -9,6 +9,12 @@ date: only new or changed objects are read and inserted, rows of replaced or
 removed objects deleted. The pages then filter, sort and page in DuckDB on the
 server.
 
+Each table lives in a DuckDB file in the cache folder (``ui_cache_folder``,
+``DEFENCE_NEWS_UI_CACHE``) with the versions of the objects it holds, so a
+restarted server opens it and reads only what changed while it was down. A file
+made by other code (another query, schema or DuckDB version) is not reused; a
+file another process holds, or no folder, means memory only.
+
 Building or updating runs on a thread of its own (one per store and kind), so a
 request never waits longer than ``WAIT_SECONDS`` for it: past that it answers
 from the table as it was before the store changed, saying so (``pending``), or,
@@ -20,13 +26,14 @@ starts (``warm``) and a visitor normally finds it done.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import logging
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -38,6 +45,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from defence_news.extract.schema import EVENT_ARROW_SCHEMA, FUSED_EVENT_ARROW_SCHEMA
+from defence_news.settings import ui_cache_folder
 from defence_news.store import LocalStore, ObjectStore, S3Store, keys
 
 log = logging.getLogger(__name__)
@@ -100,7 +108,8 @@ FROM raw r
 
 @dataclass
 class EventTable:
-    """One kind's rows in an in-memory DuckDB database; ``cursor()`` per request."""
+    """One kind's rows in a DuckDB database (a file, else memory); ``cursor()`` per
+    request."""
 
     kind: str  # "events" or "fused"
     connection: duckdb.DuckDBPyConnection
@@ -148,7 +157,8 @@ class TableCache:
     new objects are inserted, replaced ones deleted and inserted again, removed ones
     deleted; anything else (a schema no insert accepts) rebuilds the table."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Callable[[], Path | None] = ui_cache_folder) -> None:
+        self._folder = folder  # asked when a table is first opened: settings at call time
         self._lock = threading.Lock()  # guards the two maps; never held while reading
         self._tables: dict[tuple[str, str], _Entry] = {}
         self._jobs: dict[tuple[str, str], _Job] = {}
@@ -184,6 +194,19 @@ class TableCache:
         with self._lock:
             self._tables.clear()
             self._jobs.clear()
+
+    def close(self) -> None:
+        """Let running builds finish, then close every table's database: what a
+        stopping process does, so that another can open the files."""
+        with self._lock:
+            jobs = list(self._jobs.values())
+        for job in jobs:
+            job.done.wait()
+        with self._lock:
+            entries = list(self._tables.values())
+        self.clear()
+        for entry in entries:
+            entry.table.connection.close()
 
     def _current_or_job(
         self,
@@ -238,6 +261,12 @@ class TableCache:
         try:
             with self._lock:
                 entry = self._tables.get(slot)
+            connection = entry.table.connection if entry else _open(self._folder(), store, kind)
+            if entry is None:
+                entry = _saved(connection, kind, origin)
+                if entry is not None:  # answers, as it was, while it catches up
+                    with self._lock:
+                        self._tables[slot] = entry
             updated = None
             if entry is not None:
                 try:
@@ -245,7 +274,7 @@ class TableCache:
                 except duckdb.Error as error:  # e.g. a column of another type: start over
                     log.warning("rebuilding the %s table of %s: %s", kind, slot[0], error)
             if updated is None:
-                updated = _build(store, kind, found, job, origin)
+                updated = _build(connection, store, kind, found, job, origin)
             with self._lock:
                 self._tables[slot] = updated
         except BaseException as error:  # the waiting request raises it; log it for the rest
@@ -272,17 +301,30 @@ def _versions(found: list[tuple[str, Any, str, str]]) -> dict[str, str]:
 
 
 def _build(
+    connection: duckdb.DuckDBPyConnection,
     store: ObjectStore,
     kind: str,
     found: list[tuple[str, Any, str, str]],
     job: _Job,
     origin: str,
 ) -> _Entry:
+    """The table from every object, replacing what ``connection`` held in one
+    transaction (readers of the old rows keep them until it commits)."""
     problems: dict[str, str] = {}
     parts = _read_all(store, found, problems, job)
-    connection = duckdb.connect(":memory:")
-    _insert(connection, kind, parts, create=True)
-    return _Entry(_versions(found), problems, _described(connection, kind, problems, origin))
+    versions = _versions(found)
+    connection.execute("BEGIN TRANSACTION")
+    try:
+        connection.execute("DROP TABLE IF EXISTS events")
+        connection.execute("DROP TABLE IF EXISTS objects")
+        _insert(connection, kind, parts, create=True)
+        connection.execute("CREATE TABLE objects (key VARCHAR, version VARCHAR, problem VARCHAR)")
+        _record(connection, versions, list(versions), problems)
+        connection.execute("COMMIT")
+    except Exception:
+        connection.execute("ROLLBACK")
+        raise
+    return _Entry(versions, problems, _described(connection, kind, problems, origin))
 
 
 def _update(
@@ -306,7 +348,9 @@ def _update(
     try:
         if gone:
             connection.execute("DELETE FROM events WHERE _key IN (SELECT unnest(?))", [gone])
+            connection.execute("DELETE FROM objects WHERE key IN (SELECT unnest(?))", [gone])
         _insert(connection, kind, parts, create=False)
+        _record(connection, versions, [key for key, *_ in changed], problems)
         connection.execute("COMMIT")
     except Exception:
         connection.execute("ROLLBACK")
@@ -339,6 +383,93 @@ def _read_all(
 
 
 CACHE = TableCache()
+
+
+# -- the tables' files -------------------------------------------------------------------
+
+TABLE_FORMAT = 1  # raise when the files' layout changes in a way the SQL does not show
+LOCKED = "Could not set lock"  # DuckDB's words when another process has the file
+
+
+def table_path(folder: Path, store: ObjectStore, kind: str) -> Path:
+    """``<kind>-<store>-<code>.duckdb``: one file per store and kind, named also by what
+    made it (the SQL, the schema, DuckDB's version), so other code never reuses it."""
+    made_by = "\n".join(
+        [
+            str(TABLE_FORMAT),
+            duckdb.__version__,
+            _FUSED_SELECT if kind == "fused" else _EVENTS_SELECT,
+            str(_expected_schema(kind)),
+        ]
+    )
+    return folder / f"{kind}-{_digest(store.describe())}-{_digest(made_by)}.duckdb"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _open(folder: Path | None, store: ObjectStore, kind: str) -> duckdb.DuckDBPyConnection:
+    """The table's database: its file in ``folder``, else memory (no folder, a folder
+    that cannot be written, or a file another process holds)."""
+    if folder is None:
+        return duckdb.connect(":memory:")
+    path = table_path(folder, store, kind)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _forget_others(path)
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException as error:
+            if LOCKED in str(error):
+                raise
+            # Not a database DuckDB can open (damaged, cut short): it only held a copy.
+            log.warning("replacing the unreadable table file %s: %s", path, error)
+            _remove(path)
+            return duckdb.connect(str(path))
+    except (OSError, duckdb.Error) as error:
+        log.warning("the %s table of %s stays in memory: %s", kind, store.describe(), error)
+        return duckdb.connect(":memory:")
+
+
+def _forget_others(path: Path) -> None:
+    """Remove files of the same store and kind made by other code: never read again."""
+    kind, store, _ = path.stem.split("-")
+    for other in path.parent.glob(f"{kind}-{store}-*.duckdb"):
+        if other != path:
+            _remove(other)
+
+
+def _remove(path: Path) -> None:
+    for part in (path, path.with_name(path.name + ".wal")):
+        part.unlink(missing_ok=True)
+
+
+def _saved(connection: duckdb.DuckDBPyConnection, kind: str, origin: str) -> _Entry | None:
+    """What an earlier process left in the table's file; None for a new file (a build
+    writes both tables in one transaction, so there is no half-written one)."""
+    try:
+        rows = connection.sql("SELECT key, version, problem FROM objects").fetchall()
+    except duckdb.CatalogException:
+        return None
+    versions = {key: version for key, version, _ in rows}
+    problems = {key: problem for key, _, problem in rows if problem is not None}
+    return _Entry(versions, problems, _described(connection, kind, problems, origin))
+
+
+def _record(
+    connection: duckdb.DuckDBPyConnection,
+    versions: dict[str, str],
+    keys: list[str],
+    problems: dict[str, str],
+) -> None:
+    """The versions (and any problem) of ``keys``, beside their rows: what a restarted
+    server compares with the store's listing."""
+    if keys:
+        connection.execute(
+            "INSERT INTO objects SELECT unnest(?), unnest(?), unnest(?)",
+            [keys, [versions[key] for key in keys], [problems.get(key) for key in keys]],
+        )
 
 
 # -- listing with versions --------------------------------------------------------------

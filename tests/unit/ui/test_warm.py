@@ -6,18 +6,23 @@ building" is a state the test controls, not a race it hopes to win."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from defence_news.interval import Interval
 from defence_news.store import LocalStore
 from defence_news.ui.app import create_app
-from defence_news.ui.tables import CACHE, RETRY_SECONDS
-from tests.unit.ui.fixtures import NEXT_DAY, fill_store, make_event, write_events
+from defence_news.ui.tables import CACHE, RETRY_SECONDS, TableCache, table_path
+from tests.unit.ui.fixtures import fill_store, make_event, write_events
 
+LATER = Interval(datetime(2026, 11, 30, 6, tzinfo=UTC), datetime(2026, 11, 30, 7, tzinfo=UTC))
 QUICK = 5.0  # seconds: well above the tables' WAIT_SECONDS, far below a closed gate
 
 
@@ -100,7 +105,7 @@ def test_during_a_long_update_the_previous_table_answers_and_says_so(
     client = TestClient(create_app(lambda: store))
     assert client.get("/api/events").json()["total"] == 4
     store.gate.clear()
-    write_events(store, NEXT_DAY, [make_event("e9", "visit", "planned", ("IND", "JPN"), "Soon.")])
+    write_events(store, LATER, [make_event("e9", "visit", "planned", ("IND", "JPN"), "Soon.")])
     started = time.monotonic()
     body = client.get("/api/events").json()
     assert time.monotonic() - started < QUICK
@@ -114,3 +119,104 @@ def test_during_a_long_update_the_previous_table_answers_and_says_so(
     body = client.get("/api/events?country=JPN").json()
     assert [row["event_id"] for row in body["events"]] == ["e9"]
     assert 'id="pending"' not in client.get("/events").text
+
+
+# -- a restarted server: the tables' files ------------------------------------------------
+
+
+def _cache(folder: Path) -> TableCache:
+    return TableCache(lambda: folder)
+
+
+def test_a_restarted_server_answers_from_its_file_and_reads_only_what_changed(
+    store: GatedStore, tmp_path: Path
+) -> None:
+    folder = tmp_path / "tables"
+    before = _cache(folder)
+    built = before.table(store, "events")
+    assert built.rows == 4
+    before.close()  # the server stops
+    assert table_path(folder, store, "events").exists()
+
+    store.gate.clear()  # reading any event object now would hang: none is read
+    reads = store.event_reads
+    after = _cache(folder)
+    table = after.table(store, "events")
+    assert (table.rows, table.pending) == (4, None)
+    assert (table.countries, table.sources) == (built.countries, built.sources)
+    assert store.event_reads == reads
+    store.gate.set()
+
+    write_events(store, LATER, [make_event("e9", "visit", "planned", ("IND", "JPN"), "Soon.")])
+    assert after.table(store, "events").rows == 5
+    assert store.event_reads == reads + 1  # the new object only
+    after.close()
+    assert _cache(folder).table(store, "events").rows == 5  # the update was saved too
+
+
+def test_while_a_restarted_server_catches_up_its_file_answers(
+    store: GatedStore, tmp_path: Path
+) -> None:
+    folder = tmp_path / "tables"
+    before = _cache(folder)
+    before.table(store, "events")
+    before.close()
+    write_events(store, LATER, [make_event("e9", "visit", "planned", ("IND", "JPN"), "Soon.")])
+    store.gate.clear()
+    after = _cache(folder)
+    table = after.table(store, "events")  # not a 503: the saved rows, saying what is missing
+    assert table.rows == 4 and "1 new or replaced object(s)" in (table.pending or "")
+    store.gate.set()
+    _until(lambda: after.table(store, "events").rows == 5, "the new object was not read")
+    after.close()
+
+
+def test_a_file_another_process_holds_means_a_table_in_memory(
+    store: GatedStore, tmp_path: Path
+) -> None:
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    path = table_path(folder, store, "events")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        cache = _cache(folder)
+        assert cache.table(store, "events").rows == 4
+        cache.close()
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+# Another server on the same machine: it has the file open, as a DuckDB writer does.
+HOLD = """
+import duckdb, sys, time
+connection = duckdb.connect(sys.argv[1])
+print("holding", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_damaged_file_or_one_made_by_other_code_is_replaced(
+    store: GatedStore, tmp_path: Path
+) -> None:
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    path = table_path(folder, store, "events")
+    path.write_bytes(b"not a database" * 100)
+    older = path.with_name(path.name.rsplit("-", 1)[0] + "-0123456789abcdef.duckdb")
+    older.write_bytes(b"a table written by other code")
+    cache = _cache(folder)
+    assert cache.table(store, "events").rows == 4
+    cache.close()
+    assert not older.exists()
+    assert _cache(folder).table(store, "events").rows == 4  # the rebuilt file reads back
+
+
+def test_with_the_cache_off_nothing_is_written(store: GatedStore, tmp_path: Path) -> None:
+    cache = TableCache(lambda: None)
+    assert cache.table(store, "events").rows == 4
+    cache.close()
+    assert not list(tmp_path.glob("**/*.duckdb"))
