@@ -150,6 +150,8 @@ class _Job:
     waited_out: bool = False  # a request gave up on it: later ones do not wait again
     error: BaseException | None = None
     done: threading.Event = field(default_factory=threading.Event)
+    # Set when a table can answer: the saved one opened (still catching up), or done.
+    answerable: threading.Event = field(default_factory=threading.Event)
 
 
 class TableCache:
@@ -226,7 +228,8 @@ class TableCache:
                 return entry.table
             job = self._jobs.get(slot)
             if job is None or job.done.is_set():
-                job = _Job(versions, total=len(found))
+                todo = found if entry is None else _changed(entry, found, versions)
+                job = _Job(versions, total=len(todo))
                 self._jobs[slot] = job
                 thread = threading.Thread(
                     target=self._run,
@@ -238,15 +241,16 @@ class TableCache:
             return job
 
     def _await_first_build(self, store: ObjectStore, kind: str, deadline: float) -> None:
-        """While there is no table yet but a build is running, wait for it without
-        listing the store first: a request that will be a 503 costs (almost) nothing."""
+        """While there is no table yet but a job is running, wait until one can answer
+        (its saved file opened, or the build done) without listing the store first: a
+        request that will be a 503 costs (almost) nothing."""
         slot = (store.describe(), kind)
         with self._lock:
             job = None if slot in self._tables else self._jobs.get(slot)
         if job is None:
             return
         budget = 0.0 if job.waited_out else max(0.0, deadline - time.monotonic())
-        if not job.done.wait(budget):
+        if not job.answerable.wait(budget):
             job.waited_out = True
             raise Warming(kind, job.read, job.total)
 
@@ -257,9 +261,9 @@ class TableCache:
         if entry is None:
             raise Warming(kind, job.read, job.total)
         note = (
-            f"The store has changed: {job.total - job.read:,} new or replaced object(s) are "
-            "still being read. This answer is from the store as it was before them; "
-            "reload in a moment."
+            f"The store has changed since this table was read: {job.read:,} of {job.total:,} "
+            "new or replaced object(s) read so far. This answer is from the store as it "
+            "was before; reload in a moment."
         )
         return replace(entry.table, pending=note)
 
@@ -284,6 +288,7 @@ class TableCache:
             job.error = error
         finally:
             job.done.set()
+            job.answerable.set()
 
     def _brought_up_to_date(
         self,
@@ -302,6 +307,7 @@ class TableCache:
             if entry is not None:  # answers, as it was, while it catches up
                 with self._lock:
                     self._tables[slot] = entry
+                job.answerable.set()
         if entry is not None:
             try:
                 return _update(store, kind, entry, found, job, origin)
@@ -363,9 +369,9 @@ def _update(
     origin: str,
 ) -> _Entry:
     versions = _versions(found)
-    changed = [item for item in found if entry.versions.get(item[0], _NONE) != versions[item[0]]]
+    changed = _changed(entry, found, versions)
     gone = [key for key in entry.versions if versions.get(key, _NONE) != entry.versions[key]]
-    job.total = len(changed)
+    job.total, job.read = len(changed), 0
     connection = entry.table.connection
     problems = {key: text for key, text in entry.problems.items() if key in versions}
     for key in gone:
@@ -383,6 +389,13 @@ def _update(
         connection.execute("ROLLBACK")
         raise
     return _Entry(versions, problems, _described(connection, kind, problems, origin))
+
+
+def _changed(
+    entry: _Entry, found: list[tuple[str, Any, str, str]], versions: dict[str, str]
+) -> list[tuple[str, Any, str, str]]:
+    """The objects of ``found`` that ``entry`` lacks or holds at another version."""
+    return [item for item in found if entry.versions.get(item[0], _NONE) != versions[item[0]]]
 
 
 def _read_all(
@@ -477,11 +490,14 @@ def _saved(connection: duckdb.DuckDBPyConnection, kind: str, origin: str) -> _En
     writes both tables in one transaction, so there is no half-written one)."""
     try:
         rows = connection.sql("SELECT key, version, problem FROM objects").fetchall()
-    except duckdb.CatalogException:
+        versions = {key: version for key, version, _ in rows}
+        problems = {key: problem for key, _, problem in rows if problem is not None}
+        return _Entry(versions, problems, _described(connection, kind, problems, origin))
+    except duckdb.CatalogException:  # a new file
         return None
-    versions = {key: version for key, version, _ in rows}
-    problems = {key: problem for key, _, problem in rows if problem is not None}
-    return _Entry(versions, problems, _described(connection, kind, problems, origin))
+    except duckdb.Error as error:  # not what a build leaves: build it again
+        log.warning("the saved %s table cannot be read back, rebuilding it: %s", kind, error)
+        return None
 
 
 def _record(
