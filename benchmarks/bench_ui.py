@@ -421,7 +421,7 @@ def print_start(label: str, figures: dict[str, Any]) -> int:
         said = f"{status}" + (f" warming up, Retry-After {retry}" if status == 503 else "")
         said += " (rows from before the change)" if pending else ""
         print(
-            f"{label:<34}{path:<8}{after:>7.3f}s{latency:>8.3f}s  {said:<32}"
+            f"{label:<34}{path:<8}{after:>7.3f}s{latency:>8.3f}s  {said:<35}"
             f"{data_after:>7.3f}s{data_latency:>8.3f}s{len(answers) - 1:>6}"
         )
         label = ""
@@ -469,7 +469,7 @@ def main() -> int:
             f"{POLL_SECONDS} s until it has rows; a browser reloads after Retry-After)"
         )
         print(
-            f"{'start':<34}{'call':<8}{'first answer: after, latency, status':<48}"
+            f"{'start':<34}{'call':<8}{'first answer: after, latency, status':<53}"
             f"{'first with rows: after, latency, 503s'}"
         )
         cold = start_figures(store.root, tables)

@@ -302,9 +302,13 @@ def _get_when_up(url: str, process: subprocess.Popen[bytes]) -> requests.Respons
         if process.poll() is not None:
             raise RuntimeError(f"ui command exited: {process.stderr.read().decode()[-2000:]}")
         try:
-            return requests.get(url, timeout=5)
+            response = requests.get(url, timeout=5)
         except requests.ConnectionError:
             time.sleep(0.1)
+            continue
+        if response.status_code != 503:
+            return response
+        time.sleep(float(response.headers["Retry-After"]))  # its tables are still loading
     raise RuntimeError(f"ui command did not answer at {url} within {SERVER_START_TIMEOUT}s")
 
 

@@ -165,10 +165,11 @@ class TableCache:
         self._tables: dict[tuple[str, str], _Entry] = {}
         self._jobs: dict[tuple[str, str], _Job] = {}
 
-    def table(self, store: ObjectStore, kind: str, *, wait: float = WAIT_SECONDS) -> EventTable:
+    def table(self, store: ObjectStore, kind: str, *, wait: float | None = None) -> EventTable:
         """The table as of the store's listing now, if it can be had within ``wait``
-        seconds; else the table as it was (``pending`` says so), else ``Warming``."""
-        deadline = time.monotonic() + wait
+        seconds (``WAIT_SECONDS``); else the table as it was (``pending`` says so),
+        else ``Warming``."""
+        deadline = time.monotonic() + (WAIT_SECONDS if wait is None else wait)
         self._await_first_build(store, kind, deadline)
         found, origin = _listing_for(store, kind)
         versions = _versions(found)
@@ -231,11 +232,12 @@ class TableCache:
                 todo = found if entry is None else _changed(entry, found, versions)
                 job = _Job(versions, total=len(todo))
                 self._jobs[slot] = job
+                # Not a daemon: a process that exits while DuckDB is mid-build aborts
+                # ("terminate called"); Python waits for this thread before it finalizes.
                 thread = threading.Thread(
                     target=self._run,
                     args=(job, store, kind, found, origin),
                     name=f"defence-news {kind} table",
-                    daemon=True,
                 )
                 thread.start()
             return job

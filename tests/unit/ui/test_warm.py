@@ -18,12 +18,14 @@ from fastapi.testclient import TestClient
 
 from defence_news.interval import Interval
 from defence_news.store import LocalStore
+from defence_news.ui import tables
 from defence_news.ui.app import create_app
 from defence_news.ui.tables import CACHE, RETRY_SECONDS, TableCache, table_path
 from tests.unit.ui.fixtures import fill_store, make_event, write_events
 
 LATER = Interval(datetime(2026, 11, 30, 6, tzinfo=UTC), datetime(2026, 11, 30, 7, tzinfo=UTC))
 QUICK = 5.0  # seconds: well above the tables' WAIT_SECONDS, far below a closed gate
+SERVED_WAIT = tables.WAIT_SECONDS  # as served (the tests' conftest raises it)
 
 
 class GatedStore(LocalStore):
@@ -49,6 +51,12 @@ def store(tmp_path: Path) -> GatedStore:
     return store
 
 
+@pytest.fixture
+def served_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The wait a served request has, instead of the tests' patient one."""
+    monkeypatch.setattr(tables, "WAIT_SECONDS", SERVED_WAIT)
+
+
 def _until(check, what: str) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + 60
     while not check():
@@ -57,7 +65,7 @@ def _until(check, what: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_request_during_the_first_build_is_a_quick_503_then_the_page(
-    store: GatedStore,
+    store: GatedStore, served_wait: None
 ) -> None:
     store.gate.clear()
     client = TestClient(create_app(lambda: store, warm=True))
@@ -100,7 +108,7 @@ def test_once_built_the_table_answers_without_reading_the_store_again(
 
 
 def test_during_a_long_update_the_previous_table_answers_and_says_so(
-    store: GatedStore,
+    store: GatedStore, served_wait: None
 ) -> None:
     client = TestClient(create_app(lambda: store))
     assert client.get("/api/events").json()["total"] == 4
@@ -155,7 +163,7 @@ def test_a_restarted_server_answers_from_its_file_and_reads_only_what_changed(
 
 
 def test_while_a_restarted_server_catches_up_its_file_answers(
-    store: GatedStore, tmp_path: Path
+    store: GatedStore, tmp_path: Path, served_wait: None
 ) -> None:
     folder = tmp_path / "tables"
     before = _cache(folder)
@@ -221,3 +229,46 @@ def test_with_the_cache_off_nothing_is_written(store: GatedStore, tmp_path: Path
     assert cache.table(store, "events").rows == 4
     cache.close()
     assert not list(tmp_path.glob("**/*.duckdb"))
+
+
+# A server stopping while it builds: it exits once the build is reading (slowly).
+STOP_PROBE = """
+import sys, threading, time
+from pathlib import Path
+from defence_news.store import LocalStore
+from defence_news.ui.tables import TableCache
+
+reading = threading.Event()
+
+class SlowStore(LocalStore):
+    def get(self, key):
+        reading.set()
+        time.sleep(0.3)
+        return super().get(key)
+
+TableCache(lambda: Path(sys.argv[2])).warm(SlowStore(sys.argv[1]), "events")
+assert reading.wait(60)
+print("stopping mid-build", flush=True)
+"""
+
+
+def test_a_server_stopping_mid_build_exits_cleanly_and_the_next_start_answers_right(
+    store: GatedStore, tmp_path: Path
+) -> None:
+    # The build either finishes before the exit (Python waits for its thread) or fails
+    # cleanly (no new reads are scheduled once the interpreter shuts down): a whole table
+    # or none. A daemon thread here aborted the process ("terminate called ...").
+    folder = tmp_path / "tables"
+    result = subprocess.run(
+        [sys.executable, "-c", STOP_PROBE, str(store.root), str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (result.returncode, result.stdout.strip()) == (0, "stopping mid-build"), result.stderr
+    assert "terminate called" not in result.stderr
+    cache = _cache(folder)
+    table = cache.table(store, "events", wait=60)
+    assert (table.rows, table.pending) == (4, None)
+    cache.close()
