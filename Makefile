@@ -13,6 +13,7 @@ export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export DEFENCE_NEWS_LOCAL_ROOT ?= $(CURDIR)/data/store
+export DEFENCE_NEWS_UI_CACHE ?= $(CURDIR)/data/ui-tables
 
 .PHONY: help install run demo test lint format airflow seed-site bench-parse bench-fetch bench-scale \
 	bench-discovery bench-events bench-ui eval-events eval-real train-events clean

@@ -4,11 +4,21 @@ Generates 100,000 events over 30 days of hourly intervals (720 Parquet objects),
 a fused snapshot of their happenings, and 30 days of ingest manifests for 20
 sources (14,400 manifests) into a temporary local store, then calls each page and
 API route of the app in-process (FastAPI's TestClient: routing, validation,
-DuckDB, rendering; no network). Prints, per call, the first answer (it builds
-the tables) and the fastest of several warm answers, against the 1 s target,
-and what a new hourly object costs the next request; beside them, measured in
-the same run over the same store by a child process, the UI before issue 11
-(``--peer``) on the calls it can answer.
+DuckDB, rendering; no network).
+
+First, the first request after a start, each in a fresh process (as a started or
+restarted server is): the app is constructed with its warm-up (as the plugin's
+is when the API server starts) and ``/events`` is asked at once, then again
+every 0.1 s until it answers with rows, then ``/fused`` likewise. Printed: the
+first answer (its status, its latency and how long after the app was
+constructed it came) and the first answer with rows. Three starts: cold (no
+saved tables: the tables are read from the 720 objects), a restart over the
+tables the cold start saved, and a restart after 24 new hourly objects.
+
+Then, per call, the first answer in this process and the fastest of several warm
+answers, against the 1 s target, and what a new hourly object costs the next
+request; beside them, measured in the same run over the same store by a child
+process, the UI before issue 11 (``--peer``) on the calls it can answer.
 
     python benchmarks/bench_ui.py [--events 100000] [--days 30] [--sources 20] [--rounds 5]
                                   [--peer 98ef66f]
@@ -352,6 +362,72 @@ def peer_figures(revision: str, store_root: Path, rounds: int) -> dict[str, list
         return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+# A started server (a fresh process): construct the app with its warm-up, ask at once,
+# then every POLL seconds until the answer has rows. Prints one JSON line.
+START_SCRIPT = """
+import json, sys, time
+started = time.perf_counter()
+from fastapi.testclient import TestClient
+from defence_news.store import LocalStore
+from defence_news.ui.app import create_app
+imports = time.perf_counter() - started
+store = LocalStore(sys.argv[1])
+constructed = time.perf_counter()
+client = TestClient(create_app(lambda: store, warm=True))
+out = {"imports": imports, "calls": {}}
+for path in ("/events", "/fused"):
+    answers = []
+    while True:
+        sent = time.perf_counter()
+        response = client.get(path)
+        done = time.perf_counter()
+        answers.append([done - constructed, done - sent, response.status_code,
+                        response.headers.get("retry-after"), "id=\\"pending\\"" in response.text])
+        if response.status_code != 503 or len(answers) > 3000:
+            break
+        time.sleep(float(sys.argv[2]))
+    out["calls"][path] = answers
+print(json.dumps(out))
+"""
+POLL_SECONDS = 0.1
+
+
+def start_figures(store_root: Path, tables: Path) -> dict[str, Any]:
+    """A fresh process starting the app over ``store_root`` with its tables in
+    ``tables``: when it first answered each of START_SCRIPT's calls, and how."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "include"), str(ROOT)]),
+        "DEFENCE_NEWS_UI_CACHE": str(tables),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", START_SCRIPT, str(store_root), str(POLL_SECONDS)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=1800,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def print_start(label: str, figures: dict[str, Any]) -> int:
+    """One start's rows; returns how many first answers missed the target."""
+    slow = 0
+    for path, answers in figures["calls"].items():
+        after, latency, status, retry, pending = answers[0]
+        data_after, data_latency, _, _, _ = answers[-1]
+        slow += latency >= TARGET_SECONDS
+        said = f"{status}" + (f" warming up, Retry-After {retry}" if status == 503 else "")
+        said += " (rows from before the change)" if pending else ""
+        print(
+            f"{label:<34}{path:<8}{after:>7.3f}s{latency:>8.3f}s  {said:<35}"
+            f"{data_after:>7.3f}s{data_latency:>8.3f}s{len(answers) - 1:>6}"
+        )
+        label = ""
+    return slow
+
+
 def timed(client: Any, path: str) -> tuple[float, int, int]:
     started = time.perf_counter()
     response = client.get(path)
@@ -374,6 +450,9 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-ui-") as folder:
         store = LocalStore(Path(folder) / "store")
+        tables = Path(folder) / "ui-tables"
+        os.environ["DEFENCE_NEWS_UI_CACHE"] = str(tables)  # this process's app too
+        print(f"machine load average (1, 5, 15 min) at the start: {_load()}")
         started = time.perf_counter()
         now = datetime.now(UTC)
         made = fill(store, args.events, args.days, args.sources, now)
@@ -383,12 +462,40 @@ def main() -> int:
             f"({time.perf_counter() - started:.0f} s to generate)"
         )
         peer = peer_figures(args.peer, store.root, args.rounds) if args.peer else "no peer"
+
+        print(
+            "\nthe first request after a start, in a fresh process each ('after': since the app "
+            "was constructed;\nasked at once, then every "
+            f"{POLL_SECONDS} s until it has rows; a browser reloads after Retry-After)"
+        )
+        print(
+            f"{'start':<34}{'call':<8}{'first answer: after, latency, status':<53}"
+            f"{'first with rows: after, latency, 503s'}"
+        )
+        cold = start_figures(store.root, tables)
+        slow = print_start("cold: no saved tables", cold)
+        slow += print_start("restart: the tables saved above", start_figures(store.root, tables))
+        newest: Interval = made["newest"]
+        rng = random.Random(5)
+        for hour in range(24):
+            arrival = Interval(
+                newest.end + timedelta(hours=hour), newest.end + timedelta(hours=hour + 1)
+            )
+            rows = [
+                event_row(rng, 10**7 + hour * 1000 + i, arrival, ["outlet-01"]) for i in range(140)
+            ]
+            write_parquet(store, keys.events_key(arrival), rows, EVENT_ARROW_SCHEMA)
+        slow += print_start("restart: 24 new hourly objects", start_figures(store.root, tables))
+        print(
+            f"(python and the imports took {cold['imports']:.2f} s before each app was "
+            "constructed; in Airflow the API server's start pays them)"
+        )
+
         client = TestClient(create_app(lambda: store))
         print(
             f"\n{'call':<42}{'first':>8}{'warm best':>10}{'median':>8}{'bytes':>12}  target"
             f"   | peer {args.peer}: first, warm best, bytes"
         )
-        slow = 0
         for label, path in calls(now.date()):
             first, status, size = timed(client, path)
             warm = [timed(client, path)[0] for _ in range(args.rounds)]
@@ -396,7 +503,7 @@ def main() -> int:
                 print(f"{label:<42} HTTP {status}")
                 slow += 1
                 continue
-            ok = max(warm) < TARGET_SECONDS
+            ok = max(warm) < TARGET_SECONDS and first < TARGET_SECONDS
             slow += not ok
             print(
                 f"{label:<42}{first:>7.3f}s{min(warm):>9.3f}s{statistics.median(warm):>7.3f}s"
@@ -404,10 +511,9 @@ def main() -> int:
             )
         if isinstance(peer, str):
             print(f"peer: {peer}")
-        newest: Interval = made["newest"]
-        arrival = Interval(newest.end, newest.end + timedelta(hours=1))
-        rng = random.Random(5)
-        rows = [event_row(rng, 10**7 + i, arrival, ["outlet-01"]) for i in range(140)]
+        last = newest.end + timedelta(hours=24)
+        arrival = Interval(last, last + timedelta(hours=1))
+        rows = [event_row(rng, 10**8 + i, arrival, ["outlet-01"]) for i in range(140)]
         write_parquet(store, keys.events_key(arrival), rows, EVENT_ARROW_SCHEMA)
         refresh, _, _ = timed(client, "/events")
         again, _, _ = timed(client, "/events")
@@ -415,14 +521,19 @@ def main() -> int:
             f"\na new hourly events object: the next request brings the table up to date in "
             f"{refresh:.3f} s (reads only the new object); the one after answers in {again:.3f} s"
         )
-        load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-        print(f"machine load average (1, 5, 15 min) at the end: {load} on {os.cpu_count()} cores")
+        print(f"machine load average (1, 5, 15 min) at the end: {_load()}")
         print(
-            f"{slow} call(s) over {TARGET_SECONDS:.0f} s (warm, worst of {args.rounds} rounds); "
-            "'first' includes building the in-memory table (the app warms it in the background "
-            "when it starts, so a visitor rarely waits for it)"
+            f"{slow} answer(s) over {TARGET_SECONDS:.0f} s (first answers after each start, and "
+            f"per call the first in this process and the worst of {args.rounds} warm rounds); "
+            "'first' per call is the first in a process whose tables were saved by the starts "
+            "above. During a cold start the first answer is a 503 until the tables are built"
         )
     return 0
+
+
+def _load() -> str:
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    return f"{load} on {os.cpu_count()} cores"
 
 
 def _peer_cell(peer: dict[str, list] | str, label: str) -> str:

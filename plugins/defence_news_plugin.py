@@ -2,8 +2,10 @@
 
 Mounts the library's FastAPI app (``defence_news.ui``) on the API server at
 ``/defence-news`` and adds nav entries that show its pages inside the Airflow
-UI. The app is built on its first request, so importing this file (as every
-Airflow component does) costs no FastAPI, DuckDB or pyarrow import.
+UI. The app is built when the API server starts (a root middleware sees the
+server's lifespan startup), and it starts reading the store into its tables in
+the background right then; importing this file (as every Airflow component does)
+costs no FastAPI, DuckDB or pyarrow import.
 
 Access: every route needs a signed-in Airflow user (401 otherwise) who may read
 the pipeline's DAGs (403 otherwise): the pages show what those DAGs wrote.
@@ -16,7 +18,7 @@ from urllib.parse import quote
 
 from airflow.plugins_manager import AirflowPlugin
 
-from defence_news.ui.lazy import LazyASGIApp
+from defence_news.ui.lazy import BuildOnStartup, LazyASGIApp
 
 URL_PREFIX = "/defence-news"
 # Relative hrefs (no leading slash): the UI resolves them against its base URL,
@@ -125,13 +127,20 @@ def _nav(name: str, href: str, route: str) -> dict[str, str]:
     }
 
 
+UI_APP = LazyASGIApp(build_app, "defence_news_ui")
+
+
 class DefenceNewsPlugin(AirflowPlugin):
     name = "defence_news"
     fastapi_apps = [  # noqa: RUF012 (Airflow reads these class attributes)
+        {"app": UI_APP, "url_prefix": URL_PREFIX, "name": "Defence news"}
+    ]
+    fastapi_root_middlewares = [  # noqa: RUF012
         {
-            "app": LazyASGIApp(build_app, "defence_news_ui"),
-            "url_prefix": URL_PREFIX,
-            "name": "Defence news",
+            "middleware": BuildOnStartup,
+            "args": [UI_APP],
+            "kwargs": {},
+            "name": "Defence news: build the UI when the API server starts",
         }
     ]
     external_views = [  # noqa: RUF012

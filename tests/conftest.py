@@ -6,7 +6,9 @@ be set here, at collection time, not in a fixture.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +24,10 @@ os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(PROJECT_ROOT / "plugins")
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"
 os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_AIRFLOW_HOME}/airflow.db"
+# The UI keeps its tables in files between runs: the tests' go to a folder of their own.
+_UI_TABLES = tempfile.mkdtemp(prefix="defence-news-ui-tables-")
+os.environ["DEFENCE_NEWS_UI_CACHE"] = _UI_TABLES
+atexit.register(shutil.rmtree, _UI_TABLES, ignore_errors=True)
 # Tests never read real credentials from the machine.
 os.environ["AWS_ACCESS_KEY_ID"] = "testing"
 os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"

@@ -116,6 +116,19 @@ class SourceSelection:
         return cls(names=names, seed_url=seed_url.rstrip("/"))
 
 
+def ui_cache_folder(env: Mapping[str, str] | None = None) -> Path | None:
+    """Where the UI keeps its DuckDB tables, so a restarted server need not read the
+    whole store again (``DEFENCE_NEWS_UI_CACHE``): a folder, or ``off`` for memory
+    only; by default ``defence-news/ui`` in the user's cache folder (``XDG_CACHE_HOME``,
+    else ``~/.cache``). Deleting it is always safe: the tables are rebuilt."""
+    env = dict(os.environ if env is None else env)
+    raw = env_value(env, "DEFENCE_NEWS_UI_CACHE")
+    if raw is not None:
+        return None if raw.lower() == "off" else Path(raw).expanduser()
+    base = env_value(env, "XDG_CACHE_HOME")
+    return (Path(base) if base else Path.home() / ".cache") / "defence-news" / "ui"
+
+
 def open_store(settings: StoreSettings | None = None):  # -> ObjectStore
     """The configured store, for use outside Airflow (CLI, scripts, tests).
 

@@ -11,8 +11,14 @@ from pathlib import Path
 import pytest
 
 from defence_news.interval import Interval
+from tests.support.ui import be_patient
 
 DAGS_FOLDER = Path(__file__).resolve().parents[2] / "dags"
+
+
+@pytest.fixture(autouse=True)
+def patient_ui_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+    be_patient(monkeypatch)
 
 
 @pytest.fixture(scope="session")

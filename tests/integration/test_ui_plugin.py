@@ -56,6 +56,12 @@ def test_airflow_loads_the_plugin_with_its_app_and_nav_views() -> None:
             "name": "Defence news",
         }
     ]
+    assert plugin["fastapi_root_middlewares"] == [
+        {
+            "middleware": "defence_news.ui.lazy.BuildOnStartup",
+            "name": "Defence news: build the UI when the API server starts",
+        }
+    ]
     views = {view["url_route"]: view for view in plugin["external_views"]}
     assert views["defence-news-events"]["href"] == "defence-news/events"
     assert views["defence-news-health"]["href"] == "defence-news/health"
@@ -79,6 +85,57 @@ def test_loading_the_plugin_imports_neither_fastapi_nor_pyarrow_nor_duckdb() -> 
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
     )
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+# A fresh process, as an api-server is: the plugin's app must not have been built by
+# an earlier test's request.
+STARTUP_PROBE = """
+import sys, time
+from airflow import plugins_manager
+from airflow.api_fastapi.app import create_app
+from fastapi.testclient import TestClient
+from defence_news.store import LocalStore
+from defence_news.ui.tables import CACHE
+
+store = LocalStore(sys.argv[1])
+apps = plugins_manager.get_fastapi_plugins()[0]
+ui = next(entry["app"] for entry in apps if entry["name"] == "Defence news")
+app = create_app("core")
+print("built before the server started:", ui.built)
+with TestClient(app) as client:  # runs the lifespan startup, as uvicorn does
+    print("built once it started:", ui.built)
+    deadline = time.monotonic() + 60
+    while not (CACHE.built(store, "events") and CACHE.built(store, "fused")):
+        assert time.monotonic() < deadline, "the tables were not built in the background"
+        time.sleep(0.05)
+    print("tables built before any request")
+    print("first request:", client.get("/defence-news/api/events").status_code)
+"""
+
+
+def test_the_api_server_starting_builds_the_ui_and_starts_its_tables(
+    airflow_db: None, filled_store: LocalStore
+) -> None:
+    env = {**os.environ, "DEFENCE_NEWS_STORE": "local"}
+    env["DEFENCE_NEWS_LOCAL_ROOT"] = str(filled_store.root)
+    result = subprocess.run(
+        [sys.executable, "-c", STARTUP_PROBE, str(filled_store.root)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    said = [
+        line for line in result.stdout.splitlines() if line.startswith(("built", "tables", "first"))
+    ]
+    assert said == [
+        "built before the server started: False",
+        "built once it started: True",
+        "tables built before any request",
+        "first request: 401",  # built, and still behind Airflow's login
+    ]
 
 
 def test_airflow_api_server_serves_the_pages_behind_its_login(
@@ -245,9 +302,13 @@ def _get_when_up(url: str, process: subprocess.Popen[bytes]) -> requests.Respons
         if process.poll() is not None:
             raise RuntimeError(f"ui command exited: {process.stderr.read().decode()[-2000:]}")
         try:
-            return requests.get(url, timeout=5)
+            response = requests.get(url, timeout=5)
         except requests.ConnectionError:
             time.sleep(0.1)
+            continue
+        if response.status_code != 503:
+            return response
+        time.sleep(float(response.headers["Retry-After"]))  # its tables are still loading
     raise RuntimeError(f"ui command did not answer at {url} within {SERVER_START_TIMEOUT}s")
 
 

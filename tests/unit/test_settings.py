@@ -13,7 +13,7 @@ import pytest
 from defence_news.cli import main
 from defence_news.fetch import FetchSettings
 from defence_news.fetch import settings as fetch_settings
-from defence_news.settings import SettingsError, SourceSelection, StoreSettings
+from defence_news.settings import SettingsError, SourceSelection, StoreSettings, ui_cache_folder
 from defence_news.ui.cli import main as ui_main
 from tests.conftest import PROJECT_ROOT
 
@@ -174,3 +174,11 @@ def test_python_m_defence_news_exits_2_without_a_traceback(tmp_path: Path) -> No
         "retries must be an integer >= 0 (default 3)\n"
     )
     assert list(tmp_path.iterdir()) == []  # nothing was fetched or written
+
+
+def test_the_ui_keeps_its_tables_in_the_cache_folder_unless_told_off() -> None:
+    assert ui_cache_folder({"XDG_CACHE_HOME": "/c"}) == Path("/c/defence-news/ui")
+    assert ui_cache_folder({"HOME": "/h"}).parts[-2:] == ("defence-news", "ui")
+    assert ui_cache_folder({"DEFENCE_NEWS_UI_CACHE": " /var/ui "}) == Path("/var/ui")
+    assert ui_cache_folder({"DEFENCE_NEWS_UI_CACHE": "OFF"}) is None
+    assert ui_cache_folder({"DEFENCE_NEWS_UI_CACHE": ""}) == ui_cache_folder({})

@@ -13,7 +13,9 @@ Routes (relative to wherever the app is mounted):
   GET /api/events, /api/fused, /api/health   the same data as JSON
   GET /export/events, /export/fused          every matching row, format=csv|jsonl, streamed
 
-A bad filter value is a 422 that says which and why. The store is opened per
+A bad filter value is a 422 that says which and why. While the tables are first
+being built, a page or call that cannot wait for them is a 503 with Retry-After
+(the HTML page reloads itself). The store is opened per
 request through ``store_factory`` so settings and Airflow connections are read
 at call time, never at import.
 """
@@ -42,6 +44,7 @@ from defence_news.store import ObjectStore
 from defence_news.ui import data, export, html
 from defence_news.ui.filters import BadFilter, EventQuery, country_code
 from defence_news.ui.health import TaskLinks, load_health, parse_silent_runs
+from defence_news.ui.tables import CACHE, Warming
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +81,8 @@ def create_app(
     """The UI app over the store ``store_factory`` opens; ``dependencies`` guard every
     route (the Airflow plugin passes Airflow's authentication here); ``task_links``
     finds the Airflow task log of a source's run (the plugin reads Airflow's database);
-    ``warm`` builds the events and fused tables in the background right away, so the
-    first visitors do not wait for them (seconds with a year of events)."""
+    ``warm`` starts building the events and fused tables in the background right away,
+    so the first visitors do not wait for them (seconds with a year of events)."""
     app = FastAPI(
         title="Defence news",
         description="Cooperation events and per-source ingest health, read from the store.",
@@ -99,6 +102,15 @@ def create_app(
     @app.exception_handler(StoreUnavailable)
     async def _store_unavailable(request: Request, error: StoreUnavailable) -> Response:
         return _failure(request, 503, "The object store could not be opened", str(error))
+
+    @app.exception_handler(Warming)
+    async def _warming(request: Request, error: Warming) -> Response:
+        headers = {"Retry-After": str(error.retry_after)}
+        if _wants_data(request):
+            body = {"error": "Warming up", "detail": str(error), "retry_after": error.retry_after}
+            return JSONResponse(body, status_code=503, headers=headers)
+        page = html.warming_page(str(error), error.retry_after)
+        return HTMLResponse(page, status_code=503, headers=headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def _refused(request: Request, error: StarletteHTTPException) -> Response:
@@ -196,7 +208,7 @@ def _warm(store_factory: StoreFactory) -> None:
     try:
         store = store_factory()
         for kind in data.KINDS:
-            data.table_for(store, kind)
+            CACHE.warm(store, kind)  # starts each table's build on a thread of its own
     except Exception:  # the pages will say what is wrong when asked
         log.exception("defence-news UI: warming the tables failed")
 

@@ -75,6 +75,7 @@ class EventsView:
     ingest_dates: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     origin: str = ""
+    pending: str | None = None  # the store changed and these rows are from before
 
     @property
     def fused(self) -> bool:
@@ -97,6 +98,7 @@ class EventsView:
             "ingest_dates": self.ingest_dates,
             "events": self.events,
             "problems": self.problems,
+            "pending": self.pending,
         }
 
 
@@ -132,6 +134,7 @@ def load_events(store: ObjectStore, query: EventQuery, *, kind: str = "events") 
         ingest_dates=table.ingest_dates,
         problems=list(table.problems),
         origin=table.origin,
+        pending=table.pending,
     )
 
 

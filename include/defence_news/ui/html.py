@@ -33,6 +33,7 @@ form{display:flex;gap:.6rem;flex-wrap:wrap;align-items:end;margin-bottom:.8rem}
 label{display:flex;flex-direction:column;font-size:12px;color:#555}
 input{width:9rem}input[type=date]{width:auto}
 .problems{background:#fff3f0;border:1px solid #e0a196;padding:.5rem 1rem;margin-bottom:1rem}
+.notice{background:#f3f6ff;border:1px solid #9fb0e0;padding:.5rem 1rem;margin-bottom:1rem}
 .muted{color:#777}.tag{padding:0 .35rem;border-radius:3px;background:#e8eef5;white-space:nowrap}
 a.tag{text-decoration:none;color:inherit}
 details.ev{background:#fff;border:1px solid #ddd;border-top:none}
@@ -81,6 +82,17 @@ def error_page(title: str, message: str) -> str:
     return _page(title, "", body)
 
 
+def warming_page(message: str, retry_after: int) -> str:
+    """The 503 while the tables are first built: it reloads itself, so the visitor
+    sees the page as soon as it can be answered."""
+    body = (
+        f'<div class="notice" id="warming"><strong>Loading the store</strong>'
+        f"<p>{escape(message)}</p><p>This page reloads by itself.</p></div>"
+    )
+    refresh = f'<meta http-equiv="refresh" content="{int(retry_after)}">'
+    return _page("Defence news: loading", "", body).replace("<head>", f"<head>{refresh}", 1)
+
+
 def refused_page(status: int, detail: str, here: str) -> str:
     """401: the way to Airflow's sign-in (relative: Airflow mounts the pages one level
     below its base URL); 403: whose permission is missing."""
@@ -97,6 +109,12 @@ def refused_page(status: int, detail: str, here: str) -> str:
         )
     body = f'<div class="problems"><strong>Sign-in needed</strong>{message}</div>'
     return _page("Defence news: sign in", "", body)
+
+
+def _pending(pending: str | None) -> str:
+    if not pending:
+        return ""
+    return f'<div class="notice" id="pending">{escape(pending)}</div>'
 
 
 def _problems(problems: list[str]) -> str:
@@ -387,7 +405,8 @@ def events_page(view: EventsView) -> str:
         + "</p>"
     )
     body = (
-        _problems(view.problems)
+        _pending(view.pending)
+        + _problems(view.problems)
         + filters_form(kind, view.query, view.countries, view.sources)
         + summary
         + listing
@@ -483,7 +502,8 @@ def country_page(
     )
     params = {**view.query.params(page=1), "country": code}
     body = (
-        _problems(view.problems)
+        _pending(view.pending)
+        + _problems(view.problems)
         + f"<h2>{escape(code)}</h2>"
         + f'<p id="summary"><b>{view.total}</b> {_noun(kind)} with {escape(code)} · '
         + f'<a href="{_href(kind, params)}">list them</a></p>'
