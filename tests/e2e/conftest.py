@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -33,11 +32,10 @@ from urllib.parse import urlsplit
 import psutil
 import pytest
 
+from tests.support.celery_deployment import celery_unavailable, fresh_postgres_database
 from tests.support.servers import Outage, free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-PG = ("127.0.0.1", 5432)
-REDIS = ("127.0.0.1", 6379)
 BUCKET = "defence-news-e2e"
 INGEST, EVENTS = "defence_news_ingest", "defence_news_events"
 # Generous for a loaded 2-core machine; a timeout is a failure with the logs printed,
@@ -67,14 +65,6 @@ FAST_RECOVERY = {
     # Enough connections to the loopback sites that a slow page never makes another wait.
     "DEFENCE_NEWS_FETCH_PER_HOST_CONCURRENCY": "8",
 }
-
-
-def reachable(address: tuple[str, int]) -> bool:
-    try:
-        with socket.create_connection(address, timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 # -- the metadata database, read directly (the CLI takes seconds per call) ----------------
@@ -483,30 +473,11 @@ def _metadata_database(executor: str, home: Path, env: dict[str, str]):
 
     @contextmanager
     def postgres() -> Iterator[MetadataDb]:
-        if not reachable(PG):
-            pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-        if not reachable(REDIS):
-            pytest.skip("Redis is not reachable on 127.0.0.1:6379")
-        pytest.importorskip("airflow.providers.celery", reason="apache-airflow-providers-celery")
-        psycopg2 = pytest.importorskip("psycopg2", reason="psycopg2 (Postgres driver)")
-        database = f"defence_news_faults_{uuid.uuid4().hex[:8]}"
-        admin = psycopg2.connect(host=PG[0], port=PG[1], user="postgres", dbname="postgres")
-        admin.autocommit = True
-        admin.cursor().execute(f"CREATE DATABASE {database}")
-        where = f"postgres@{PG[0]}:{PG[1]}/{database}"
-        env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"postgresql+psycopg2://{where}"
-        env["AIRFLOW__CORE__EXECUTOR"] = "CeleryExecutor"
-        env["AIRFLOW__CELERY__BROKER_URL"] = f"redis://{REDIS[0]}:{REDIS[1]}/0"
-        env["AIRFLOW__CELERY__RESULT_BACKEND"] = f"db+postgresql://{where}"
-
-        def connect() -> Any:
-            return psycopg2.connect(host=PG[0], port=PG[1], user="postgres", dbname=database)
-
-        try:
-            yield MetadataDb(connect, "%s")
-        finally:
-            admin.cursor().execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
-            admin.close()
+        if reason := celery_unavailable():
+            pytest.skip(reason)
+        with fresh_postgres_database("defence_news_faults") as database:
+            env.update(database.celery_settings())
+            yield MetadataDb(database.connect, "%s")
 
     return sqlite() if executor == "local" else postgres()
 
