@@ -168,10 +168,14 @@ def _shifted(event, day: int, dataclasses):  # -> Event
 
 def _child(function: str, *args: str, env: dict[str, str]) -> dict[str, float]:
     """Run one of the functions above in a fresh process (its own peak RSS)."""
+    # The child leaves by os._exit once its figures are printed: pyarrow's thread pool can
+    # abort the interpreter's teardown ("terminate called without an active exception",
+    # apache/arrow#34314, open), which would throw away a finished measurement.
     code = (
-        "import faulthandler, json, sys; faulthandler.enable(); "
+        "import faulthandler, json, os, sys; faulthandler.enable(); "
         "sys.path.insert(0, 'benchmarks'); import bench_scale as b; "
-        f"print('RESULT', json.dumps(b.{function}(*sys.argv[1:])))"
+        f"print('RESULT', json.dumps(b.{function}(*sys.argv[1:])), flush=True); "
+        "sys.stderr.flush(); os._exit(0)"
     )
     done = subprocess.run(
         [sys.executable, "-c", code, *args],
