@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,13 +23,12 @@ import pytest
 
 from defence_news.store import LocalStore
 from defence_news.store.records import read_parquet
+from tests.support.celery_deployment import celery_unavailable, fresh_postgres_database
 from tests.support.servers import free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-PG = ("127.0.0.1", 5432)
-REDIS = ("127.0.0.1", 6379)
 RUN_TIMEOUT = 420.0  # seconds for both DAG runs; generous for a loaded 2-core machine
 PROCESSES = (
     ("api-server", ["api-server", "--port", "{api_port}"]),
@@ -41,53 +39,30 @@ PROCESSES = (
 )
 
 
-def _reachable(address: tuple[str, int]) -> bool:
-    try:
-        with socket.create_connection(address, timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture
 def production_env(tmp_path: Path, seed_site: str) -> Iterator[dict[str, str]]:
-    if not _reachable(PG):
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-    if not _reachable(REDIS):
-        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
-    pytest.importorskip("airflow.providers.celery", reason="apache-airflow-providers-celery")
-    psycopg2 = pytest.importorskip("psycopg2", reason="psycopg2 (Postgres driver)")
-    database = f"defence_news_e2e_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(host=PG[0], port=PG[1], user="postgres", dbname="postgres")
-    admin.autocommit = True
-    admin.cursor().execute(f"CREATE DATABASE {database}")
-    api_port, queue = free_port(), f"e2e-{uuid.uuid4().hex[:8]}"
-    pg_url = f"postgresql+psycopg2://postgres@{PG[0]}:{PG[1]}/{database}"
-    env = {
-        **os.environ,
-        "AIRFLOW_HOME": str(tmp_path / "airflow"),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": pg_url,
-        "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
-        "AIRFLOW__CELERY__BROKER_URL": f"redis://{REDIS[0]}:{REDIS[1]}/0",
-        "AIRFLOW__CELERY__RESULT_BACKEND": f"db+postgresql://postgres@{PG[0]}:{PG[1]}/{database}",
-        "AIRFLOW__OPERATORS__DEFAULT_QUEUE": queue,
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
-        "AIRFLOW__API_AUTH__JWT_SECRET": uuid.uuid4().hex,
-        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
-        "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
-        "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
-        "DEFENCE_NEWS_SOURCES": "seed",
-        "DEFENCE_NEWS_SEED_URL": seed_site,
-        "DEFENCE_NEWS_STORE": "local",
-        "DEFENCE_NEWS_LOCAL_ROOT": str(tmp_path / "store"),
-        "api_port": str(api_port),
-        "queue": queue,
-    }
-    try:
-        yield env
-    finally:
-        admin.cursor().execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
-        admin.close()
+    reason = celery_unavailable()
+    if reason:
+        pytest.skip(reason)
+    with fresh_postgres_database("defence_news_e2e") as database:
+        api_port, queue = free_port(), f"e2e-{uuid.uuid4().hex[:8]}"
+        yield {
+            **os.environ,
+            **database.celery_settings(),
+            "AIRFLOW_HOME": str(tmp_path / "airflow"),
+            "AIRFLOW__OPERATORS__DEFAULT_QUEUE": queue,
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
+            "AIRFLOW__API_AUTH__JWT_SECRET": uuid.uuid4().hex,
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+            "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+            "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
+            "DEFENCE_NEWS_SOURCES": "seed",
+            "DEFENCE_NEWS_SEED_URL": seed_site,
+            "DEFENCE_NEWS_STORE": "local",
+            "DEFENCE_NEWS_LOCAL_ROOT": str(tmp_path / "store"),
+            "api_port": str(api_port),
+            "queue": queue,
+        }
 
 
 def _airflow(env: dict[str, str], *args: str, timeout: float = 300) -> str:
