@@ -64,7 +64,7 @@ def hamming_distance(first: str, second: str) -> int:
 
 def containment(first: str, second: str) -> float:
     """Share of the shorter text's word 3-grams that also occur in the other (0..1)."""
-    return containment_of_prints(shingle_prints(first), shingle_prints(second))
+    return float(_containments(shingle_prints(first), [shingle_prints(second)])[0])
 
 
 def are_near_duplicates(first: Article, second: Article) -> bool:
@@ -107,11 +107,11 @@ def link_near_duplicates(
     linked: list[Article] = list(articles)
     for index in _first_sighting_order(articles):
         article = articles[index]
-        original = seen.first_duplicate_of(article)
+        original, shingles = seen.first_duplicate_of(article)
         if original is not None and _root(original) != article.article_id:
             article = dataclasses.replace(article, duplicate_of=_root(original))
         linked[index] = article
-        seen.add(article)
+        seen.add(article, shingles)
     return linked
 
 
@@ -127,7 +127,8 @@ class _Seen:
         for article in articles:
             self.add(article)
 
-    def add(self, article: Article) -> None:
+    def add(self, article: Article, shingles: np.ndarray | None = None) -> None:
+        """Meet ``article``; ``shingles``: its ``shingle_prints`` if already built."""
         index = len(self.articles)
         if index == len(self.prints):  # grow by doubling
             self.prints = np.concatenate([self.prints, np.zeros_like(self.prints)])
@@ -138,9 +139,12 @@ class _Seen:
         if article.simhash:
             self.prints[index] = np.uint64(int(article.simhash, 16))
             self.has_print[index] = True
+        if shingles is not None:
+            self.shingles[index] = shingles
 
-    def first_duplicate_of(self, article: Article) -> Article | None:
-        """The first article met so far that ``are_near_duplicates`` would match.
+    def first_duplicate_of(self, article: Article) -> tuple[Article | None, np.ndarray | None]:
+        """The first article met so far that ``are_near_duplicates`` would match, and
+        the article's ``shingle_prints`` when they were built (for ``add``).
 
         All candidates are confirmed in one pass: their 3-gram hashes side by side in
         one array, each looked up in this article's sorted hashes, counted per
@@ -153,7 +157,7 @@ class _Seen:
             if self.articles[i].article_id != article.article_id
         ]
         if not candidates:
-            return None
+            return None, None
         same_text = np.array(
             [
                 bool(article.content_hash) and self.articles[i].content_hash == article.content_hash
@@ -161,12 +165,11 @@ class _Seen:
             ]
         )
         if same_text[0]:
-            return self.articles[candidates[0]]
-        shared = _containments(
-            shingle_prints(article.body), [self._shingles_of(i) for i in candidates]
-        )
+            return self.articles[candidates[0]], None
+        mine = shingle_prints(article.body)
+        shared = _containments(mine, [self._shingles_of(i) for i in candidates])
         matches = np.flatnonzero(same_text | (shared >= MIN_CONTAINMENT))
-        return self.articles[candidates[int(matches[0])]] if len(matches) else None
+        return (self.articles[candidates[int(matches[0])]] if len(matches) else None), mine
 
     def _candidates(self, article: Article) -> list[int]:
         """Indexes, in the order met: the first exact copy and the simhash neighbours."""
@@ -198,7 +201,8 @@ def shingle_prints(text: str) -> np.ndarray:
 
 
 def _containments(mine: np.ndarray, theirs: list[np.ndarray]) -> np.ndarray:
-    """``containment_of_prints(mine, t)`` for every ``t`` of ``theirs``, in one pass."""
+    """The ``containment`` of ``mine`` and each of ``theirs`` (``shingle_prints``, sorted
+    and distinct), in one pass."""
     sizes = np.array([len(t) for t in theirs])
     smaller = np.minimum(sizes, len(mine))
     if not len(mine) or not sizes.sum():
@@ -209,11 +213,3 @@ def _containments(mine: np.ndarray, theirs: list[np.ndarray]) -> np.ndarray:
     owner = np.repeat(np.arange(len(theirs)), sizes)
     counts = np.bincount(owner, weights=found, minlength=len(theirs))
     return np.divide(counts, smaller, out=np.zeros(len(theirs)), where=smaller > 0)
-
-
-def containment_of_prints(first: np.ndarray, second: np.ndarray) -> float:
-    """``containment`` of two texts' ``shingle_prints``, built once by the caller."""
-    smaller = min(len(first), len(second))
-    if not smaller:
-        return 0.0
-    return len(np.intersect1d(first, second, assume_unique=True)) / smaller
