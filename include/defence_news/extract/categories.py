@@ -49,7 +49,6 @@ _KEYS = frozenset(
     }
 )
 _SCOPES = frozenset({"near", "clause", "sentence"})
-_STATUSES = frozenset({"planned", "ongoing", "occurred", "suspended", "cancelled", "negated"})
 _ROLE_STRATEGIES = frozenset({"visit", "transfer"})
 _UPPERCASE_ESCAPE = re.compile(r"\\[A-Z]")
 _ORDER_LINE = re.compile(r"^order:\s*(\d+)\s*$", re.MULTILINE)
@@ -140,6 +139,7 @@ def parse_category(name: str, data: dict[str, Any]) -> CategorySpec:
     if data.get("roles") not in (None, *_ROLE_STRATEGIES):
         raise ValueError(f"{where}: roles must be one of {sorted(_ROLE_STRATEGIES)}")
     becomes = data.get("becomes")
+    begun = data.get("begun") or {}
     return CategorySpec(
         name=name,
         order=int(data["order"]),
@@ -164,9 +164,9 @@ def parse_category(name: str, data: dict[str, Any]) -> CategorySpec:
         distributive_before=_optional(data.get("distributive") or {}, "before", where),
         distributive_plural=_optional(data.get("distributive") or {}, "plural", where),
         duration=_optional(data, "duration", where),
-        begun=_optional(data.get("begun") or {}, "says", where),
-        begun_unless=_optional(data.get("begun") or {}, "unless", where),
-        begun_days=int((data.get("begun") or {}).get("days", 0)),
+        begun=_optional(begun, "says", where),
+        begun_unless=_optional(begun, "unless", where),
+        begun_days=int(begun.get("days", 0)),
         only_status=_only_status(data, where),
         instrument_each=_optional(data.get("instruments") or {}, "each", where),
         instrument_counted=_optional(data.get("instruments") or {}, "counted", where),
@@ -178,9 +178,12 @@ def parse_category(name: str, data: dict[str, Any]) -> CategorySpec:
 
 
 def _only_status(data: dict[str, Any], where: str) -> str | None:
+    # Imported here: ``models`` reads the category names from this module at import.
+    from defence_news.models import STATUSES
+
     status = data.get("only_status")
-    if status is not None and status not in _STATUSES:
-        raise ValueError(f"{where}: only_status must be one of {sorted(_STATUSES)}")
+    if status is not None and status not in STATUSES:
+        raise ValueError(f"{where}: only_status must be one of {sorted(STATUSES)}")
     return status
 
 
